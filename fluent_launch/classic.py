@@ -1,0 +1,219 @@
+"""Parse Fluent Bit's classic config format exactly as Fluent Bit 4.2.8 reads it.
+
+A port of `read_config()` in Fluent Bit's src/config_format/flb_cf_fluentbit.c: what it
+refuses we refuse at the same line, what it accepts we accept, and every quirk it has
+(header prefixes, the per-file indent, NUL bytes that join lines) is kept, because the
+launcher must never refuse a config that Fluent Bit would run, nor edit a key Fluent Bit
+does not see. `@INCLUDE` lines are left for Fluent Bit to follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, Document, Entry, Group, Section
+from fluent_launch.errors import ConfigError
+
+# Fluent Bit's line buffer starts at this size, doubles whenever a read does not end a
+# line, and gives up once it would pass the hard limit.
+_FIRST_BUFFER = 4096
+_BUFFER_LIMIT = 32 * 1024 * 1024
+
+# C's isblank() and isspace() in the C locale, which Fluent Bit uses for indents and trims.
+_BLANK = b" \t"
+_SPACE = b" \t\n\v\f\r"
+
+# Tried in this order with strncasecmp(name, keyword, len(name)): a header name that is a
+# prefix of a keyword gets its kind, so `[IN]` is an input and `[SERV]` the service.
+_KINDS = (
+    (b"service", SERVICE),
+    (b"parser", "parser"),
+    (b"multiline_parser", "multiline_parser"),
+    (b"stream_processor", "stream_processor"),
+    (b"plugins", "plugins"),
+    (b"upstream_servers", "upstream_servers"),
+    (b"custom", "custom"),
+    (b"customs", "custom"),
+    (b"input", INPUT),
+    (b"inputs", INPUT),
+    (b"filter", FILTER),
+    (b"filters", FILTER),
+    (b"output", OUTPUT),
+    (b"outputs", OUTPUT),
+)
+
+
+def section_kind(name: bytes) -> str:
+    """The kind Fluent Bit gives a section called `name` ("other" when none fits)."""
+    lowered = name.lower()
+    for keyword, kind in _KINDS:
+        if keyword.startswith(lowered):
+            return kind
+    return "other"
+
+
+def parse(data: bytes, path: str) -> Document:
+    """Read a classic config; raise ConfigError where Fluent Bit would refuse it."""
+    doc = Document(path, data)
+    section: Section | None = None
+    group: Group | None = None
+    keys_since_open = 0  # entries since the last section or group opened
+
+    for number, content, start, end in _logical_lines(data, path):
+        # 1. Blank lines and comments. Only an empty line is blank: whitespace is an indent.
+        if not content or content[0] == 0x23:  # '#'
+            continue
+
+        # 2. `@INCLUDE path` is Fluent Bit's to follow; other `@` lines are meta commands.
+        if content[0] == 0x40:  # '@'
+            if len(content) > 9 and content[:9].lower() == b"@include ":
+                continue
+            if len(content) > 3:
+                space = content.find(b" ")
+                if space < 0:
+                    raise ConfigError(path, number, "meta command has no value")
+                # `@ x` has an empty name, and Fluent Bit then takes strlen() of the rest.
+                name = content[1:space] if space > 1 else content[1:]
+                doc.metas.append((name.strip(_SPACE), content[space + 1 :].strip(_SPACE)))
+                continue
+
+        # 3. A section header: the name runs to the first ']'; what follows it is ignored.
+        if content[0] == 0x5B:  # '['
+            close = content.find(b"]")
+            if close < 0:
+                raise ConfigError(path, number, "bad header definition: no ']'")
+            # `[]` makes Fluent Bit fall back to strlen(), so the name is the rest of the line.
+            name = content[1:close] if close > 1 else content[1:]
+            section = Section(name, section_kind(name), start, end)
+            doc.sections.append(section)
+            group = None
+            keys_since_open = 0
+            continue
+
+        # 4. Indentation. The first other line fixes the file's indent: its first byte, even
+        #    when that is not a blank, plus the blanks after it.
+        if doc.indent is None:
+            width = 1
+            while width < len(content) and content[width] in _BLANK:
+                width += 1
+            doc.indent = content[:width]
+            if width == len(content):
+                continue
+        level, in_group = _indent_level(content, doc.indent, path, number)
+        if not in_group:
+            group = None
+        rest = content[level:]
+        if not rest or rest[0] == 0x23:  # an indent-only line, or an indented comment
+            continue
+
+        # 5. `key value`, split at the first space (a tab does not separate), or a group.
+        space = rest.find(b" ")
+        if space < 0:
+            raise ConfigError(path, number, "undefined value: an entry needs 'key value'")
+        if rest[0] == 0x5B:  # '['
+            close = rest.find(b"]")
+            if close < 0:
+                raise ConfigError(path, number, "expected a valid group name: [..]")
+            if section is None:
+                raise ConfigError(path, number, "group outside of any section")
+            if group is not None and keys_since_open == 0:
+                raise ConfigError(path, number, "previous group did not have keys")
+            # Fluent Bit makes no group of `[]` and keeps filling the one before it.
+            if close > 1:
+                group = Group(rest[1:close], [])
+                section.groups.append(group)
+                keys_since_open = 0
+            continue
+        if space == len(rest) - 1:
+            raise ConfigError(path, number, "key has an empty value")
+        key = rest[:space].strip(_SPACE)
+        value_part = rest[space + 1 :]
+        value = value_part.strip(_SPACE)
+        if not key or not value:
+            raise ConfigError(path, number, "key or value is only whitespace")
+        if section is None:
+            raise ConfigError(path, number, "entry outside of any section")
+        value_at = level + space + 1 + (len(value_part) - len(value_part.lstrip(_SPACE)))
+        entry = Entry(start, end, key.lower(), value, content[:value_at])
+        (group.entries if group is not None else section.entries).append(entry)
+        keys_since_open += 1
+    return doc
+
+
+def _indent_level(content: bytes, indent: bytes, path: str, number: int) -> tuple[int, bool]:
+    """Where an entry line's text starts, and whether it is indented twice (group content)."""
+    size = len(indent)
+    if not content.startswith(indent):
+        matched = 0
+        while matched < len(content) and content[matched] == indent[matched]:
+            matched += 1
+        # check_indent(): a blank where the indent differs means tabs and spaces were mixed.
+        mixed = content[matched : matched + 1] in (b" ", b"\t")
+        why = "inconsistent use of tab and space" if mixed else "indentation level is too low"
+        raise ConfigError(path, number, f"invalid indentation level: {why} (this file's indent is {indent!r})")
+    extra = size
+    while extra < len(content) and content[extra] in _BLANK:
+        extra += 1
+    extra -= size
+    if extra == 0:
+        return size, False
+    if extra == size:
+        return 2 * size, True
+    raise ConfigError(
+        path, number, f"invalid indentation level: extra indentation level found (this file's indent is {indent!r})"
+    )
+
+
+def _logical_lines(data: bytes, path: str) -> Iterator[tuple[int, bytes, int, int]]:
+    """Yield (line number, content, start, end) for each line as Fluent Bit's fgets() loop sees it.
+
+    Usually a line is one physical line without its `\\n` (and one `\\r` before that). Fluent
+    Bit measures what it read with strlen(), so a NUL byte cuts the line there and the next
+    physical line is appended to what came before it; each such short read, like each read
+    of a line longer than the buffer, doubles the buffer, and past 32 MiB the file is refused.
+    `start` and `end` are the byte span of all the physical lines one logical line took.
+    """
+    buffer = _FIRST_BUFFER
+    number = 0
+    pos = 0
+    size = len(data)
+    has_nul = b"\0" in data
+    while pos < size:
+        start = pos
+        newline = data.find(b"\n", pos)
+        if not has_nul and newline >= 0 and newline - pos < buffer - 1:
+            # The common case: a terminated line that fits the buffer in one read.
+            pos = newline + 1
+            number += 1
+            yield number, data[start : newline - 1 if data[newline - 1 : newline] == b"\r" else newline], start, pos
+            continue
+        pending: list[bytes] = []  # what strlen() still sees of the line so far
+        filled = 0
+        complete = False
+        while pos < size:
+            newline = data.find(b"\n", pos)
+            stop = size if newline < 0 else newline + 1
+            room = buffer - filled - 1  # fgets() reads at most this many bytes
+            chunk_end = min(stop, pos + room)
+            chunk = data[pos:chunk_end]
+            # feof() is set only when fgets() ran out of file before filling its room.
+            at_eof = newline < 0 and chunk_end == size and chunk_end - pos < room
+            pos = chunk_end
+            nul = chunk.find(b"\0")
+            if nul >= 0:
+                chunk = chunk[:nul]
+            pending.append(chunk)
+            filled += len(chunk)
+            if at_eof or (nul < 0 and chunk.endswith(b"\n")):
+                complete = True
+                break
+            buffer *= 2
+            if buffer > _BUFFER_LIMIT:
+                raise ConfigError(path, number + 1, "line longer than Fluent Bit's 32 MiB limit")
+        if not complete:
+            return  # fgets() hit the end with a partial line: Fluent Bit drops it too
+        number += 1
+        line = b"".join(pending) if len(pending) > 1 else pending[0]
+        if line.endswith(b"\n"):
+            line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+        yield number, line, start, pos

@@ -1,0 +1,70 @@
+"""The parsed form of a classic config: where each section and entry sits in the bytes.
+
+The document never copies the file into another shape: it keeps the original bytes and the
+byte spans of what Fluent Bit saw, so rendering an unedited document is the input itself and
+an edit touches exactly the spans it names.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+# Section kinds, as Fluent Bit names them (flb_config_format.c, get_section_type).
+SERVICE = "service"
+INPUT = "input"
+FILTER = "filter"
+OUTPUT = "output"
+
+
+class Entry(NamedTuple):
+    """One `key value` line (or NUL-joined run of physical lines) as Fluent Bit read it."""
+
+    start: int  # offset of its first physical line
+    end: int  # offset just past its last physical line, terminator included
+    key: bytes  # trimmed and lower-cased, as Fluent Bit stores it
+    value: bytes  # trimmed
+    head: bytes  # what precedes the value: indent, key as spelled, separator
+
+
+class Group(NamedTuple):
+    name: bytes
+    entries: list[Entry]
+
+
+class Section:
+    __slots__ = ("entries", "groups", "header_end", "kind", "name", "start")
+
+    def __init__(self, name: bytes, kind: str, start: int, header_end: int) -> None:
+        self.name = name
+        self.kind = kind
+        self.start = start
+        self.header_end = header_end  # offset just past the header line
+        self.entries: list[Entry] = []  # the section's own entries, not its groups'
+        self.groups: list[Group] = []
+
+
+class Document:
+    __slots__ = ("data", "indent", "metas", "newline", "path", "sections")
+
+    def __init__(self, path: str, data: bytes) -> None:
+        self.path = path
+        self.data = data
+        self.sections: list[Section] = []
+        self.metas: list[tuple[bytes, bytes]] = []  # `@SET a=1` is (b"SET", b"a=1")
+        # The indent string Fluent Bit fixed for this file (its first entry line's), if any.
+        self.indent: bytes | None = None
+        # The terminator new lines get: the file's first one, so CRLF files stay CRLF.
+        first_lf = data.find(b"\n")
+        self.newline = b"\r\n" if first_lf > 0 and data[first_lf - 1] == 0x0D else b"\n"
+
+
+def render(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    """`data` with each (start, end, replacement) applied; spans must not overlap."""
+    out = []
+    pos = 0
+    for start, end, replacement in sorted(edits, key=lambda edit: (edit[0], edit[1])):
+        out.append(data[pos:start])
+        out.append(replacement)
+        pos = end
+    out.append(data[pos:])
+    return b"".join(out)
