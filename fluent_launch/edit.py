@@ -46,10 +46,11 @@ def apply(doc: Document, overrides: Overrides) -> Result:
         units = _units(doc.sections, kind)
         for entries, anchor in units:
             edits.extend(_edit_unit(doc, entries, anchor, wanted, indent))
-        created = not units and kind == SERVICE
-        if created:
-            edits.append(_new_service(doc, wanted, indent))
-        kinds[kind] = KindResult(len(units) + created, created)
+        kinds[kind] = KindResult(len(units), False)
+    if kinds.get(SERVICE) == KindResult(0, False):
+        # Last in the list, so that at the end of the file it follows any key added there.
+        edits.append(_new_service(doc, overrides[SERVICE], indent))
+        kinds[SERVICE] = KindResult(1, True)
     return Result(render(doc.data, edits), kinds)
 
 

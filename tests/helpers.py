@@ -1,0 +1,18 @@
+"""Building overrides and running the editor in one call, for the tests."""
+
+from __future__ import annotations
+
+from fluent_launch import classic, edit
+
+
+def overrides(*triples: tuple[str, str, str]) -> edit.Overrides:
+    """(kind, key, value) triples as the CLI would collect them, the last of a key winning."""
+    collected: edit.Overrides = {}
+    for kind, key, value in triples:
+        override = edit.Override(key.encode(), value.encode())
+        collected.setdefault(kind, {})[override.key.lower()] = override
+    return collected
+
+
+def apply(data: bytes, *triples: tuple[str, str, str]) -> bytes:
+    return edit.apply(classic.parse(data, "test.conf"), overrides(*triples)).data

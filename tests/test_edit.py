@@ -1,0 +1,128 @@
+"""What the editor changes, and the bytes it leaves alone."""
+
+from __future__ import annotations
+
+from fluent_launch import classic, edit
+from tests.helpers import apply, overrides
+
+FIRELENS = b"""\
+[INPUT]
+    Name forward
+    Mem_Buf_Limit 25MB
+    unix_path /var/run/fluent.sock
+
+[INPUT]
+    Name forward
+    Port 24224
+
+[FILTER]
+    Name record_modifier
+    Record ecs_cluster ${CLUSTER}
+
+@INCLUDE /extra.conf
+
+[OUTPUT]
+    Name null
+"""
+
+
+def test_overwrite_keeps_place_and_spelling_and_append_follows_the_last_entry() -> None:
+    out = apply(FIRELENS, ("input", "mem_buf_limit", "50M"))
+    assert out == FIRELENS.replace(b"Mem_Buf_Limit 25MB", b"Mem_Buf_Limit 50M").replace(
+        b"    Port 24224\n", b"    Port 24224\n    mem_buf_limit 50M\n"
+    )
+
+
+def test_alignment_before_the_value_is_kept() -> None:
+    data = b"[OUTPUT]\n    Name        cloudwatch\n    Retry_Limit 2   \n"
+    assert apply(data, ("output", "Retry_Limit", "False")) == data.replace(b"2   ", b"False")
+
+
+def test_same_value_leaves_the_line_byte_identical() -> None:
+    data = b"[INPUT]\n    Mem_Buf_Limit   50M  \n"
+    assert apply(data, ("input", "Mem_Buf_Limit", "50M")) == data
+
+
+def test_repeats_after_the_first_are_removed() -> None:
+    data = b"[OUTPUT]\n    Name null\n    Retry_Limit 1\n    Match *\n    retry_limit 2\n"
+    assert (
+        apply(data, ("output", "Retry_Limit", "False"))
+        == b"[OUTPUT]\n    Name null\n    Retry_Limit False\n    Match *\n"
+    )
+
+
+def test_groups_are_not_the_sections_own_keys() -> None:
+    data = b"[INPUT]\n    Name tail\n    [GROUP 1]\n        mem_buf_limit 1M\n"
+    assert apply(data, ("input", "Mem_Buf_Limit", "50M")) == (
+        b"[INPUT]\n    Name tail\n    Mem_Buf_Limit 50M\n    [GROUP 1]\n        mem_buf_limit 1M\n"
+    )
+
+
+def test_a_section_without_entries_gets_the_key_after_its_header() -> None:
+    data = b"[OUTPUT]\n    Name null\n[INPUT]\n# nothing yet\n"
+    assert apply(data, ("input", "Tag", "t")) == b"[OUTPUT]\n    Name null\n[INPUT]\n    Tag t\n# nothing yet\n"
+
+
+def test_new_lines_use_the_files_indent_and_line_ending() -> None:
+    data = b"[INPUT]\r\n\tName dummy\r\n"
+    assert apply(data, ("input", "Tag", "t"), ("service", "Flush", "1")) == (
+        b"[INPUT]\r\n\tName dummy\r\n\tTag t\r\n\r\n[SERVICE]\r\n\tFlush 1\r\n"
+    )
+
+
+def test_a_missing_final_newline_stays_missing() -> None:
+    assert apply(b"[INPUT]\n    Name dummy", ("input", "Tag", "t")) == b"[INPUT]\n    Name dummy\n    Tag t"
+    assert apply(b"[INPUT]\n    Name dummy", ("input", "Name", "cpu")) == b"[INPUT]\n    Name cpu"
+
+
+def test_service_is_created_last_so_it_wins_over_included_ones() -> None:
+    out = apply(FIRELENS, ("service", "Scheduler.Cap", "60"), ("service", "Flush", "1"))
+    assert out == FIRELENS + b"\n[SERVICE]\n    Scheduler.Cap 60\n    Flush 1\n"
+    assert apply(b"", ("service", "Flush", "1")) == b"[SERVICE]\n    Flush 1\n"
+
+
+def test_existing_services_are_one_merged_section() -> None:
+    data = b"[SERVICE]\n    Flush 5\n[INPUT]\n    Name cpu\n[SERVICE]\n    Log_Level info\n    flush 2\n"
+    out = apply(data, ("service", "flush", "1"), ("service", "Grace", "3"))
+    assert out == b"[SERVICE]\n    Flush 1\n[INPUT]\n    Name cpu\n[SERVICE]\n    Log_Level info\n    Grace 3\n"
+
+
+def test_other_kinds_and_bytes_outside_edits_survive() -> None:
+    data = (
+        b"@SET secret=${TOKEN}\n# comment \xff\xfe\n[PARSER]\n    Name p\n    Format json\n"
+        b'[INPUT]\n    Name dummy\n    Dummy {"k": "\xe9"}\n[MULTILINE_PARSER]\n    Name m\n'
+    )
+    out = apply(data, ("input", "Tag", "t"), ("filter", "Match", "*"), ("output", "Retry_Limit", "1"))
+    assert out == data.replace(b'\xe9"}\n', b'\xe9"}\n    Tag t\n')
+
+
+def test_the_last_of_a_repeated_override_wins() -> None:
+    assert apply(b"[INPUT]\n    Name cpu\n", ("input", "tag", "a"), ("input", "Tag", "b")) == (
+        b"[INPUT]\n    Name cpu\n    Tag b\n"
+    )
+
+
+def test_unindented_files_keep_fluent_bits_reading() -> None:
+    # Fluent Bit fixed the indent at 'N' here, so new lines must start with it too.
+    data = b"[INPUT]\nName dummy\n"
+    out = apply(data, ("input", "Tag", "t"))
+    assert out == b"[INPUT]\nName dummy\nNTag t\n"
+    assert [entry.key for entry in classic.parse(out, "t").sections[0].entries] == [b"ame", b"tag"]
+
+
+def test_nul_joined_entry_is_rewritten_whole() -> None:
+    data = b"[INPUT]\n    Name du\0x\nmmy\n    Tag x\n"
+    assert apply(data, ("input", "Name", "cpu")) == b"[INPUT]\n    Name cpu\n    Tag x\n"
+
+
+def test_result_reports_sections_per_kind() -> None:
+    result = edit.apply(
+        classic.parse(FIRELENS, "t"),
+        overrides(("input", "a", "1"), ("filter", "b", "2"), ("service", "c", "3"), ("output", "d", "4")),
+    )
+    assert result.kinds == {
+        "input": edit.KindResult(2, False),
+        "filter": edit.KindResult(1, False),
+        "service": edit.KindResult(1, True),
+        "output": edit.KindResult(1, False),
+    }

@@ -1,0 +1,99 @@
+"""Properties of parse -> apply on generated configs: exact edits, idempotent, nothing else touched."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fluent_launch import classic, edit
+from fluent_launch.document import SERVICE, Document, render
+from fluent_launch.errors import ConfigError
+from tests import strategies, view
+
+_CREATED_SERVICE = re.compile(rb"(\r?\n)*\[SERVICE\](\r?\n)?\Z")
+
+
+def expected_sections(before: list[dict[str, Any]], overrides: edit.Overrides) -> list[dict[str, Any]]:
+    """Fluent Bit's view of the edited config, derived from its view of the original."""
+    after = []
+    for section in before:
+        wanted = overrides.get(section["type"], {})
+        properties = [list(pair) for pair in section["properties"]]
+        for lowered, override in wanted.items():
+            key, value = lowered.decode("utf-8", "surrogateescape"), override.value.decode("utf-8", "surrogateescape")
+            hits = [index for index, (name, _) in enumerate(properties) if name == key]
+            if hits:
+                properties[hits[0]][1] = value
+                properties = [pair for index, pair in enumerate(properties) if index not in hits[1:]]
+            else:
+                properties.append([key, value])
+        after.append({**section, "properties": properties})
+    if overrides.get(SERVICE) and not any(section["type"] == SERVICE for section in before):
+        properties = [
+            [lowered.decode(), o.value.decode("utf-8", "surrogateescape")] for lowered, o in overrides[SERVICE].items()
+        ]
+        after.append({"name": "SERVICE", "type": SERVICE, "properties": properties, "groups": []})
+    return after
+
+
+def _without_overridden_entries(doc: Document, overrides: edit.Overrides) -> bytes:
+    spans = [
+        (entry.start, entry.end, b"")
+        for section in doc.sections
+        for entry in section.entries
+        if entry.key in overrides.get(section.kind, {})
+    ]
+    return render(doc.data, spans)
+
+
+def check_edit(data: bytes, overrides: edit.Overrides) -> None:
+    before = classic.parse(data, "in.conf")
+    result = edit.apply(before, overrides)
+    out = result.data
+    after = classic.parse(out, "out.conf")  # never makes an accepted config refused
+
+    assert view.sections(after) == expected_sections(view.sections(before), overrides)
+    assert view.metas(after) == view.metas(before)
+    assert edit.apply(after, overrides).data == out  # idempotent
+
+    # Outside the overridden keys' lines (and a created [SERVICE]) not a byte changed.
+    kept_before = _without_overridden_entries(before, overrides)
+    kept_after = _without_overridden_entries(after, overrides)
+    if SERVICE in result.kinds and result.kinds[SERVICE].created:
+        kept_after = _CREATED_SERVICE.sub(b"", kept_after)
+    assert kept_after.rstrip(b"\r\n") == kept_before.rstrip(b"\r\n")
+
+
+@settings(max_examples=400)
+@given(strategies.valid_configs(), strategies.overrides())
+def test_valid_configs_are_accepted_and_edited_exactly(data: bytes, overrides: edit.Overrides) -> None:
+    check_edit(data, overrides)
+
+
+@settings(max_examples=400)
+@given(strategies.noisy_configs(), strategies.overrides())
+def test_noisy_configs_are_refused_cleanly_or_edited_exactly(data: bytes, overrides: edit.Overrides) -> None:
+    try:
+        classic.parse(data, "in.conf")
+    except ConfigError as error:
+        assert 1 <= error.line <= data.count(b"\n") + 1
+        return
+    check_edit(data, overrides)
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=300), strategies.overrides())
+def test_arbitrary_bytes_never_crash(data: bytes, overrides: edit.Overrides) -> None:
+    try:
+        classic.parse(data, "in.conf")
+    except ConfigError:
+        return
+    check_edit(data, overrides)
+
+
+@given(strategies.valid_configs())
+def test_no_overrides_is_the_identity(data: bytes) -> None:
+    assert edit.apply(classic.parse(data, "in.conf"), {}).data == data

@@ -1,0 +1,41 @@
+"""A parsed document as Fluent Bit's own dump shows it: the shape of ../shared/vectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fluent_launch.document import SERVICE, Document, Entry
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _properties(entries: list[Entry]) -> list[list[str]]:
+    return [[_text(entry.key), _text(entry.value)] for entry in entries]
+
+
+def sections(doc: Document) -> list[dict[str, Any]]:
+    """Sections in file order, every [SERVICE] merged into the first as Fluent Bit does."""
+    out: list[dict[str, Any]] = []
+    service: dict[str, Any] | None = None
+    for section in doc.sections:
+        groups = [{"name": _text(group.name), "properties": _properties(group.entries)} for group in section.groups]
+        if section.kind == SERVICE and service is not None:
+            service["properties"] += _properties(section.entries)
+            service["groups"] += groups
+            continue
+        shown = {
+            "name": _text(section.name),
+            "type": section.kind,
+            "properties": _properties(section.entries),
+            "groups": groups,
+        }
+        if section.kind == SERVICE:
+            service = shown
+        out.append(shown)
+    return out
+
+
+def metas(doc: Document) -> list[list[str]]:
+    return [[_text(name), _text(value)] for name, value in doc.metas]
