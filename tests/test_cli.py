@@ -1,0 +1,216 @@
+"""The launcher run as a program: options, exit codes, the file it writes, and the exec itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.paths import EXAMPLES, REPO
+
+FAKE = str(EXAMPLES / "fake-fluent-bit")
+FIRELENS = EXAMPLES / "firelens" / "fluent-bit.conf"
+# The deployment guide's Fluent Bit arguments, after its `--`.
+GUIDE_FLUENT_BIT_ARGS = shlex.split(
+    "-F record_modifier -m '*' -p 'Record=pid 1' -o syslog -m '*' -p Mode=tcp -p Host=127.0.0.1 -p Port=1514"
+    " -p Retry_Limit=False -p Syslog_Format=rfc3164 -p Syslog_Maxsize=786432 -p Syslog_Hostname_Key=container_id"
+    " -p Syslog_Appname_Key=container_name -p Syslog_Procid_Key=pid -p Syslog_Message_Key=log"
+)
+AWS_PLUGINS = ["-e", "/fluent-bit/firehose.so", "-e", "/fluent-bit/cloudwatch.so", "-e", "/fluent-bit/kinesis.so"]
+
+
+def launcher() -> list[str]:
+    """The launcher command: the package by default, a built binary when FLUENT_LAUNCH_BIN names one."""
+    binary = os.environ.get("FLUENT_LAUNCH_BIN")
+    return [binary] if binary else [sys.executable, "-m", "fluent_launch"]
+
+
+class Run:
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp = tmp_path
+        self.record = tmp_path / "record.json"
+        self.out = tmp_path / "out" / "fluent-bit.conf"
+
+    def __call__(self, *args: str | bytes, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "FAKE_FLUENT_BIT_RECORD": str(self.record), **(extra_env or {})}
+        process = subprocess.Popen(
+            [*launcher(), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        stdout, stderr = process.communicate(timeout=60)
+        self.pid = process.pid
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+    def recorded(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.record.read_text())
+        return loaded
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Run:
+    return Run(tmp_path)
+
+
+def test_guide_command_line_execs_fluent_bit_in_place(run: Run) -> None:
+    done = run(
+        "-r", FAKE, "-c", str(FIRELENS), "-m", str(run.out),
+        "-s", "Scheduler.Cap", "60", "-i", "Mem_Buf_Limit", "50M", "--", *GUIDE_FLUENT_BIT_ARGS,
+        extra_env={"SECRET_FOR_PLUGIN": "kept-in-env"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    record = run.recorded()
+    assert record["pid"] == run.pid  # exec'd, not spawned: ECS's SIGTERM reaches Fluent Bit
+    assert record["argv"] == [FAKE, "-c", str(run.out), *GUIDE_FLUENT_BIT_ARGS]
+    assert record["environ"]["SECRET_FOR_PLUGIN"] == "kept-in-env"
+    original = FIRELENS.read_bytes()
+    config = record["config"].encode("latin-1")
+    assert config == run.out.read_bytes()
+    assert config.count(b"Mem_Buf_Limit 50M") == 3 and b"25MB" not in config
+    assert config.endswith(b"region us-east-1\n\n[SERVICE]\n    Scheduler.Cap 60\n")
+    assert config.replace(b"    Mem_Buf_Limit 50M\n", b"").startswith(original.split(b"    Mem_Buf_Limit 25MB\n")[0])
+    assert done.stderr.count("\n") == 1
+    assert "3 [INPUT] set Mem_Buf_Limit" in done.stderr and "[SERVICE] created with Scheduler.Cap" in done.stderr
+    assert f"exec {FAKE} -c {run.out} -F record_modifier -m '*' -p 'Record=pid 1'" in done.stderr
+
+
+def test_guide_command_line_with_aws_plugins(run: Run) -> None:
+    args = [*AWS_PLUGINS, *GUIDE_FLUENT_BIT_ARGS]
+    done = run("-r", FAKE, "-c", str(FIRELENS), "-m", str(run.out), "-s", "Scheduler.Cap", "60", "--", *args)
+    assert done.returncode == 0, done.stderr
+    assert run.recorded()["argv"] == [FAKE, "-c", str(run.out), *args]
+
+
+def test_fluent_bits_exit_code_is_the_launchers(run: Run) -> None:
+    done = run("-r", FAKE, "-c", str(FIRELENS), "-m", str(run.out), extra_env={"FAKE_FLUENT_BIT_EXIT": "3"})
+    assert done.returncode == 3
+    assert run.recorded()["argv"] == [FAKE, "-c", str(run.out)]
+
+
+def test_long_options_and_equals_forms(run: Run) -> None:
+    done = run(
+        f"--run-path={FAKE}", "--in-config", str(FIRELENS), f"--out-config={run.out}",
+        "--output", "Retry_Limit", "False", "--filter", "Match", "-x-", "--input", "Tag", "-t", "--", "--dry-run",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    config = run.out.read_text()
+    assert config.count("Retry_Limit False") == 2 and "    Match -x-\n" in config and config.count("Tag -t") == 3
+    assert run.recorded()["argv"][-1] == "--dry-run"
+
+
+def test_name_without_slash_is_found_in_path(run: Run) -> None:
+    env = {"PATH": f"{EXAMPLES}:{os.environ['PATH']}"}
+    done = run("-r", "fake-fluent-bit", "-c", str(FIRELENS), "-m", str(run.out), extra_env=env)
+    assert done.returncode == 0, done.stderr
+    # The kernel hands a script found in PATH its full path, as a shell's exec would.
+    assert run.recorded()["argv"] == [FAKE, "-c", str(run.out)]
+
+
+def test_in_place_edit_replaces_the_file(run: Run) -> None:
+    config = run.tmp / "fluent-bit.conf"
+    config.write_bytes(b"[INPUT]\r\n    Name cpu\r\n")
+    done = run("-r", FAKE, "-c", str(config), "-m", str(config), "-i", "Mem_Buf_Limit", "5M")
+    assert done.returncode == 0, done.stderr
+    assert config.read_bytes() == b"[INPUT]\r\n    Name cpu\r\n    Mem_Buf_Limit 5M\r\n"
+    assert [path.name for path in run.tmp.iterdir() if path.name.endswith(".tmp")] == []
+
+
+def test_symlink_at_the_target_is_replaced_not_followed(run: Run) -> None:
+    victim = run.tmp / "victim"
+    victim.write_text("precious\n")
+    run.out.parent.mkdir()
+    run.out.symlink_to(victim)
+    done = run("-r", FAKE, "-c", str(FIRELENS), "-m", str(run.out))
+    assert done.returncode == 0, done.stderr
+    assert victim.read_text() == "precious\n"
+    assert not run.out.is_symlink() and run.out.read_bytes() == FIRELENS.read_bytes()
+
+
+@pytest.mark.parametrize(("in_mode", "out_mode"), [(0o600, 0o600), (0o666, 0o644), (0o444, 0o444)])
+def test_output_is_never_more_permissive_than_the_input(run: Run, in_mode: int, out_mode: int) -> None:
+    config = run.tmp / "in.conf"
+    config.write_bytes(FIRELENS.read_bytes())
+    config.chmod(in_mode)
+    assert run("-r", FAKE, "-c", str(config), "-m", str(run.out)).returncode == 0
+    assert stat.S_IMODE(run.out.stat().st_mode) == out_mode
+
+
+def test_non_utf8_argument_bytes_are_written_as_given(run: Run) -> None:
+    done = subprocess.run(
+        [*launcher(), "-r", FAKE, "-c", str(FIRELENS), "-m", str(run.out), "-o", "Tag", os.fsencode("caf\udce9")],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert run.out.read_bytes().count(b"    Tag caf\xe9\n") == 2
+
+
+BAD_CONFIG = b"[INPUT]\n    Name cpu\n  Tag x\n"
+
+
+def test_bad_config_is_one_line_naming_file_and_line_and_writes_nothing(run: Run) -> None:
+    config = run.tmp / "bad.conf"
+    config.write_bytes(BAD_CONFIG)
+    run.out.parent.mkdir()
+    run.out.write_bytes(b"previous\n")
+    done = run("-r", FAKE, "-c", str(config), "-m", str(run.out), "-i", "Mem_Buf_Limit", "50M")
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"fluent-launch: {config}:3: invalid indentation level: indentation level is too low")
+    assert done.stderr.count("\n") == 1
+    assert run.out.read_bytes() == b"previous\n"
+    assert sorted(path.name for path in run.out.parent.iterdir()) == ["fluent-bit.conf"]
+    assert not run.record.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["-c", "/nonexistent/fluent-bit.conf"], 1, "/nonexistent/fluent-bit.conf: no such file"),
+        (["-c", "/"], 1, "is a directory"),
+        (["-m", "/proc/version/x.conf"], 1, "/proc/version/x.conf: cannot create its directory"),
+        (["-r", "/nonexistent/fluent-bit"], 127, "/nonexistent/fluent-bit: Fluent Bit not found (give its path"),
+        (["-r", "no-such-fluent-bit-anywhere"], 127, "not found"),
+        (["-r", "/etc/hostname"], 126, "cannot execute Fluent Bit"),
+        (["-i", "Mem_Buf_Limit"], 2, "-i needs a key and a value"),
+        (["-m"], 2, "-m needs a path"),
+        (["-x"], 2, "unknown argument '-x': arguments for Fluent Bit go after '--'"),
+        (["-F", "record_modifier"], 2, "unknown argument '-F'"),
+        (["-i", "", "v"], 2, "empty key"),
+        (["-i", "Mem Buf", "v"], 2, "cannot contain whitespace"),
+        (["-i", "[OUTPUT]", "v"], 2, "cannot start with"),
+        (["-i", "#k", "v"], 2, "cannot start with"),
+        (["-i", "@INCLUDE", "/etc/passwd"], 2, "cannot start with"),
+        (["-i", "k", "  "], 2, "empty value"),
+        (["-i", "k", "a\nb"], 2, "cannot contain CR, LF or NUL"),
+        (["-i", "k", "a\rb"], 2, "cannot contain CR, LF or NUL"),
+        (["-c", "fluent-bit.yaml"], 2, "YAML configs are not supported"),
+        (["-m", "/tmp/out.YML"], 2, "YAML configs are not supported"),
+    ],
+)
+def test_errors_have_documented_exit_codes(run: Run, args: list[str], code: int, words: str) -> None:
+    defaults = ["-r", FAKE, "-c", str(FIRELENS), "-m", str(run.out)]
+    done = run(*defaults, *args)
+    assert (done.returncode, done.stdout) == (code, "")
+    assert done.stderr.startswith("fluent-launch: ") and words in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1 + ("fluent-launch: wrote" in done.stderr)
+    assert "Traceback" not in done.stderr
+
+
+def test_usage_errors_write_no_config(run: Run) -> None:
+    assert run("-c", str(FIRELENS), "-m", str(run.out), "-i", "k").returncode == 2
+    assert not run.out.exists()
+
+
+def test_help_and_version(run: Run) -> None:
+    helped = run("--help")
+    assert helped.returncode == 0 and helped.stderr == ""
+    for option in ("--run-path", "--in-config", "--out-config", "--input", "--filter", "--output", "--service"):
+        assert option in helped.stdout
+    versioned = run("--version")
+    assert versioned.returncode == 0 and versioned.stdout.startswith("fluent-launch ")
+    assert run("-h").stdout == helped.stdout
