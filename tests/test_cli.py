@@ -201,6 +201,21 @@ def test_errors_have_documented_exit_codes(run: Run, args: list[str], code: int,
     assert "Traceback" not in done.stderr
 
 
+def test_failed_write_leaves_no_temporary_file(run: Run) -> None:
+    run.out.mkdir(parents=True)
+    done = run("-r", FAKE, "-c", str(FIRELENS), "-m", str(run.out))
+    assert done.returncode == 1 and f"{run.out}: cannot write: Is a directory" in done.stderr
+    assert list(run.out.parent.iterdir()) == [run.out] and list(run.out.iterdir()) == []
+
+
+def test_console_script_is_installed(run: Run) -> None:
+    script = Path(sys.executable).parent / "fluent-launch"
+    if os.environ.get("FLUENT_LAUNCH_BIN") or not script.exists():
+        pytest.skip(f"no console script beside {sys.executable}: the package is not pip-installed here")
+    done = subprocess.run([str(script), "--version"], capture_output=True, text=True)
+    assert (done.returncode, done.stdout.split()[0]) == (0, "fluent-launch")
+
+
 def test_usage_errors_write_no_config(run: Run) -> None:
     assert run("-c", str(FIRELENS), "-m", str(run.out), "-i", "k").returncode == 2
     assert not run.out.exists()

@@ -88,9 +88,10 @@ def test_noisy_configs_are_refused_cleanly_or_edited_exactly(data: bytes, overri
 @given(st.binary(max_size=300), strategies.overrides())
 def test_arbitrary_bytes_never_crash(data: bytes, overrides: edit.Overrides) -> None:
     try:
-        classic.parse(data, "in.conf")
+        doc = classic.parse(data, "in.conf")
     except ConfigError:
         return
+    assert edit.apply(doc, {}).data == data
     check_edit(data, overrides)
 
 
