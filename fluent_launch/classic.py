@@ -11,7 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, Document, Entry, Group, Section
+from fluent_launch.document import (
+    FILTER,
+    INPUT,
+    OUTPUT,
+    SERVICE,
+    Document,
+    Entry,
+    Group,
+    Include,
+    Section,
+    line_end,
+    render,
+)
 from fluent_launch.errors import ConfigError
 
 # Fluent Bit's line buffer starts at this size, doubles whenever a read does not end a
@@ -60,6 +72,7 @@ def parse(data: bytes, path: str) -> Document:
     keys_since_open = 0  # entries since the last section or group opened
 
     for number, content, start, end in _logical_lines(data, path):
+        doc.end = end
         # 1. Blank lines and comments. Only an empty line is blank: whitespace is an indent.
         if not content or content[0] == 0x23:  # '#'
             continue
@@ -67,6 +80,7 @@ def parse(data: bytes, path: str) -> Document:
         # 2. `@INCLUDE path` is Fluent Bit's to follow; other `@` lines are meta commands.
         if content[0] == 0x40:  # '@'
             if len(content) > 9 and content[:9].lower() == b"@include ":
+                doc.includes.append(Include(start, end, content[:9], content[9:], number))
                 continue
             if len(content) > 3:
                 space = content.find(b" ")
@@ -217,3 +231,26 @@ def _logical_lines(data: bytes, path: str) -> Iterator[tuple[int, bytes, int, in
         if line.endswith(b"\n"):
             line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
         yield number, line, start, pos
+
+
+def reindent(data: bytes, path: str, old: bytes, new: bytes) -> bytes:
+    """`data` (a config Fluent Bit accepts, indented with `old`) indented with `new` instead.
+
+    Fluent Bit fixes the indent per file, so a file pasted into another must take the other's
+    indent to be read the same; every line `parse` checks the indent of is rewritten, each
+    keeping its level (once, or twice for group content).
+    """
+    edits = []
+    for _, content, start, end in _logical_lines(data, path):
+        if _has_indent(content):
+            twice = content[len(old) : len(old) + 1] in (b" ", b"\t")
+            text = new * 2 + content[2 * len(old) :] if twice else new + content[len(old) :]
+            edits.append((start, end, text + line_end(data, end)))
+    return render(data, edits)
+
+
+def _has_indent(content: bytes) -> bool:
+    # What reaches step 4 of `parse`: not blank, a comment, a meta command or a header.
+    if not content or content[0] in b"#[":
+        return False
+    return not (content[0] == 0x40 and len(content) > 3)

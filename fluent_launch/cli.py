@@ -11,7 +11,7 @@ import os
 import sys
 from typing import NamedTuple
 
-from fluent_launch import __version__, classic, edit
+from fluent_launch import __version__, classic, edit, includes
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
@@ -36,6 +36,8 @@ RUN_PATH -c OUT_CONFIG FLUENT_BIT_ARG...
   -f, --filter KEY VALUE    set KEY to VALUE in every [FILTER] section
   -o, --output KEY VALUE    set KEY to VALUE in every [OUTPUT] section
   -s, --service KEY VALUE   set KEY to VALUE in [SERVICE], creating it if missing
+      --inline-includes     replace each @INCLUDE by the file's content, so that
+                            the overrides reach included sections too
   --                        pass every following argument to Fluent Bit
   -h, --help                show this help and exit
       --version             show the version and exit
@@ -75,6 +77,7 @@ class Options(NamedTuple):
     out_config: str
     overrides: edit.Overrides
     fluent_bit_args: list[str]
+    inline_includes: bool
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(options)
             return 0
         original = read_config(options.in_config)
-        document = classic.parse(original.data, options.in_config)
+        document = includes.prepare(classic.parse(original.data, options.in_config), options.inline_includes)
         result = edit.apply(document, options.overrides)
         write_atomically(options.out_config, result.data, original.mode)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
@@ -100,6 +103,7 @@ def parse_args(args: list[str]) -> Options | str:
     paths = {"run_path": DEFAULT_RUN_PATH, "in_config": DEFAULT_IN_CONFIG, "out_config": DEFAULT_OUT_CONFIG}
     overrides: edit.Overrides = {}
     fluent_bit_args: list[str] = []
+    inline_includes = False
     index = 0
     while index < len(args):
         arg = args[index]
@@ -111,6 +115,9 @@ def parse_args(args: list[str]) -> Options | str:
             return USAGE
         if arg == "--version":
             return f"fluent-launch {__version__}\n"
+        if arg == "--inline-includes":
+            inline_includes = True
+            continue
         option, inline = arg.split("=", 1) if arg.startswith("--") and "=" in arg else (arg, None)
         if option in _PATH_OPTIONS:
             if inline is None:
@@ -133,7 +140,9 @@ def parse_args(args: list[str]) -> Options | str:
         if _is_yaml(path):
             # Fluent Bit picks the format from the name alone; the launcher edits only classic.
             raise UsageError(f"{path}: YAML configs are not supported; only the classic format is")
-    return Options(paths["run_path"], paths["in_config"], paths["out_config"], overrides, fluent_bit_args)
+    return Options(
+        paths["run_path"], paths["in_config"], paths["out_config"], overrides, fluent_bit_args, inline_includes
+    )
 
 
 def _override(option: str, key_text: str, value_text: str) -> edit.Override:

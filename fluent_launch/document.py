@@ -26,6 +26,16 @@ class Entry(NamedTuple):
     head: bytes  # what precedes the value: indent, key as spelled, separator
 
 
+class Include(NamedTuple):
+    """An `@INCLUDE path` line; Fluent Bit takes the path verbatim from after the space."""
+
+    start: int
+    end: int
+    head: bytes  # `@INCLUDE ` as spelled
+    path: bytes
+    line: int
+
+
 class Group(NamedTuple):
     name: bytes
     entries: list[Entry]
@@ -44,13 +54,17 @@ class Section:
 
 
 class Document:
-    __slots__ = ("data", "indent", "metas", "newline", "path", "sections")
+    __slots__ = ("data", "end", "includes", "indent", "metas", "newline", "path", "sections")
 
     def __init__(self, path: str, data: bytes) -> None:
         self.path = path
         self.data = data
         self.sections: list[Section] = []
         self.metas: list[tuple[bytes, bytes]] = []  # `@SET a=1` is (b"SET", b"a=1")
+        self.includes: list[Include] = []
+        # Just past the last line Fluent Bit reads: short of the file's end when a NUL byte in
+        # the last line makes Fluent Bit drop it, and anything appended would join that line.
+        self.end = 0
         # The indent string Fluent Bit fixed for this file (its first entry line's), if any.
         self.indent: bytes | None = None
         # The terminator new lines get: the file's first one, so CRLF files stay CRLF.
@@ -68,3 +82,10 @@ def render(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
         pos = end
     out.append(data[pos:])
     return b"".join(out)
+
+
+def line_end(data: bytes, end: int) -> bytes:
+    """The terminator of the line that ends at `end`: CRLF, LF, or none at the end of file."""
+    if data[end - 1 : end] != b"\n":
+        return b""
+    return b"\r\n" if data[end - 2 : end] == b"\r\n" else b"\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from fluent_launch.document import SERVICE, Document, Entry, Section, render
+from fluent_launch.document import SERVICE, Document, Entry, Section, line_end, render
 
 # New lines in a file that has no entry yet to copy the indent from.
 _DEFAULT_INDENT = b"    "
@@ -84,7 +84,7 @@ def _edit_unit(
             continue
         first = matches[0]
         if first.value != override.value:
-            edits.append((first.start, first.end, first.head + override.value + _terminator(doc.data, first.end)))
+            edits.append((first.start, first.end, first.head + override.value + line_end(doc.data, first.end)))
         edits.extend((repeat.start, repeat.end, b"") for repeat in matches[1:])
     if added:
         edits.append((anchor, anchor, _lines_after(doc, anchor, added)))
@@ -94,10 +94,9 @@ def _edit_unit(
 def _new_service(doc: Document, wanted: dict[bytes, Override], indent: bytes) -> tuple[int, int, bytes]:
     # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
     lines = [b"[SERVICE]"] + [indent + override.key + b" " + override.value for override in wanted.values()]
-    if doc.data:
+    if doc.end:
         lines.insert(0, b"")
-    end = len(doc.data)
-    return (end, end, _lines_after(doc, end, lines))
+    return (doc.end, doc.end, _lines_after(doc, doc.end, lines))
 
 
 def _lines_after(doc: Document, offset: int, lines: list[bytes]) -> bytes:
@@ -106,9 +105,3 @@ def _lines_after(doc: Document, offset: int, lines: list[bytes]) -> bytes:
     if offset == 0 or doc.data[offset - 1] == 0x0A:
         return b"".join(line + newline for line in lines)
     return newline + newline.join(lines)
-
-
-def _terminator(data: bytes, end: int) -> bytes:
-    if data[end - 1 : end] != b"\n":
-        return b""
-    return b"\r\n" if data[end - 2 : end] == b"\r\n" else b"\n"

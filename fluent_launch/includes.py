@@ -1,0 +1,153 @@
+"""Keep `@INCLUDE` and the [SERVICE] file paths working once the config is written elsewhere.
+
+Fluent Bit resolves a relative `@INCLUDE` (and `Parsers_File`, `Plugins_File`,
+`Streams_File`) against the working directory first, then against the directory of the
+*main* config; a relative glob only against that directory. The launcher's config lives
+in another directory than the original, so `relocate` writes those paths out as the
+absolute paths Fluent Bit would have used for the original, and `inline` replaces each
+`@INCLUDE` line by the file itself, so that overrides reach included sections too.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+
+from fluent_launch import classic
+from fluent_launch.document import SERVICE, Document, Include, line_end, render
+from fluent_launch.errors import ConfigError, LaunchError
+from fluent_launch.read import read_config
+
+# flb_cf_fluentbit.c: FLB_CF_FILE_NUM_LIMIT, counting the main config.
+MAX_FILES = 1000
+_SERVICE_FILE_KEYS = frozenset((b"parsers_file", b"plugins_file", b"streams_file"))
+
+
+def prepare(doc: Document, inline_includes: bool) -> Document:
+    """The document to apply overrides to: includes inlined if asked, paths made absolute."""
+    root = os.path.dirname(os.path.realpath(doc.path))
+    if inline_includes:
+        doc = classic.parse(inline(doc, root), doc.path)
+    relocated = relocate(doc, root)
+    return doc if relocated is doc.data else classic.parse(relocated, doc.path)
+
+
+def relocate(doc: Document, root: str) -> bytes:
+    """`doc` with each relative include and [SERVICE] file path made absolute against `root`.
+
+    `root` is the directory of the original main config, symlinks resolved (realpath()).
+    """
+    edits = []
+    for include in doc.includes:
+        if not include.path.startswith(b"/"):
+            absolute = _include_pattern(include.path, root) if b"*" in include.path else _resolve(include.path, root)
+            edits.append((include.start, include.end, include.head + absolute + line_end(doc.data, include.end)))
+    for section in doc.sections:
+        if section.kind != SERVICE:
+            continue
+        for entry in section.entries:
+            # ${VAR} is expanded only by Fluent Bit, so such a path cannot be resolved here.
+            if entry.key in _SERVICE_FILE_KEYS and not entry.value.startswith(b"/") and b"${" not in entry.value:
+                absolute = _resolve(entry.value, root)
+                edits.append((entry.start, entry.end, entry.head + absolute + line_end(doc.data, entry.end)))
+    return render(doc.data, edits) if edits else doc.data
+
+
+def inline(doc: Document, root: str) -> bytes:
+    """The config with every `@INCLUDE` replaced by the included files' content, recursively.
+
+    Refused as Fluent Bit refuses: a missing file, a glob matching nothing, a file read twice
+    (which includes cycles), more than 1000 files. Included files take the main file's
+    indent, since Fluent Bit checks indentation per file.
+    """
+    return _Inliner(doc, root).expand(doc)
+
+
+class _Inliner:
+    def __init__(self, main: Document, root: str) -> None:
+        self.root = root
+        self.indent = main.indent if main.indent is not None else b"    "
+        self.newline = main.newline
+        # Fluent Bit's table of files read: inode numbers only, the main config's first.
+        self.inodes = {os.stat(main.path).st_ino}
+        self.sections = 0  # sections read from included files so far
+
+    def expand(self, doc: Document) -> bytes:
+        pieces = []
+        pos = 0
+        for include in doc.includes:
+            pieces.append(doc.data[pos : include.start])
+            pos = include.end
+            sections_before = self.sections
+            for target in self._targets(doc.path, include):
+                pieces.append(self._included(target, doc.path, include.line))
+            if self.sections > sections_before:
+                _check_no_section_spans(doc, include)
+        pieces.append(doc.data[pos:])
+        return b"".join(pieces)
+
+    def _targets(self, parent: str, include: Include) -> list[str]:
+        if b"*" not in include.path:
+            return [os.fsdecode(_resolve(include.path, self.root))]
+        pattern = os.fsdecode(_include_pattern(include.path, self.root))
+        # Like glob(3) with GLOB_NOSORT: directory order, which Python's glob also keeps.
+        matches = glob.glob(pattern)
+        if not matches:
+            raise ConfigError(parent, include.line, f"no file matches @INCLUDE {pattern}")
+        return matches
+
+    def _included(self, target: str, parent: str, line: int) -> bytes:
+        try:
+            inode = os.stat(target).st_ino
+        except OSError as error:
+            raise ConfigError(parent, line, f"cannot include {target}: {error.strerror}") from None
+        if inode in self.inodes:
+            raise ConfigError(parent, line, f"{target} is included twice (or includes itself)")
+        if len(self.inodes) >= MAX_FILES:
+            raise ConfigError(parent, line, f"more than {MAX_FILES} config files")
+        self.inodes.add(inode)
+        try:
+            data = read_config(target).data
+        except LaunchError as error:
+            raise ConfigError(parent, line, f"cannot include {error}") from None
+        doc = classic.parse(data, target)
+        if doc.indent is not None and doc.indent != self.indent:
+            doc = classic.parse(classic.reindent(data, target, doc.indent, self.indent), target)
+        self.sections += len(doc.sections)
+        body = self.expand(doc)
+        # Without its own last newline, the file's last line would run into the next one.
+        return body if not body or body.endswith(b"\n") else body + self.newline
+
+
+def _check_no_section_spans(doc: Document, include: Include) -> None:
+    """Refuse to inline where pasted sections would take over the entries after the include.
+
+    Fluent Bit's current section is per file: entries after an @INCLUDE still belong to the
+    section before it, which pasted content with its own sections would take over.
+    """
+    for section in doc.sections:
+        if section.start < include.start:
+            entries = [*section.entries, *(entry for group in section.groups for entry in group.entries)]
+            if any(entry.start > include.start for entry in entries):
+                raise ConfigError(
+                    doc.path,
+                    include.line,
+                    "cannot inline this @INCLUDE: entries after it belong to the section before it;"
+                    " start a section after the @INCLUDE line",
+                )
+
+
+def _resolve(path: bytes, root: str) -> bytes:
+    # read_config(): the path as given if stat() finds it (or fails otherwise than ENOENT).
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return os.fsencode(os.path.join(root, os.fsdecode(path)))
+    except OSError:
+        pass
+    return os.fsencode(os.path.abspath(os.fsdecode(path)))
+
+
+def _include_pattern(path: bytes, root: str) -> bytes:
+    # read_glob(): a relative glob is only ever tried against the main config's directory.
+    return path if path.startswith(b"/") else os.fsencode(os.path.join(root, os.fsdecode(path)))
