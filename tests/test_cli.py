@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.paths import EXAMPLES, REPO
+from tests.paths import CORPUS, EXAMPLES, REPO
 
 FAKE = str(EXAMPLES / "fake-fluent-bit")
 FIRELENS = EXAMPLES / "firelens" / "fluent-bit.conf"
@@ -109,6 +109,28 @@ def test_name_without_slash_is_found_in_path(run: Run) -> None:
     assert done.returncode == 0, done.stderr
     # The kernel hands a script found in PATH its full path, as a shell's exec would.
     assert run.recorded()["argv"] == [FAKE, "-c", str(run.out)]
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_firelens_external_include(run: Run, inline: bool) -> None:
+    etc = run.tmp / "etc"
+    etc.mkdir()
+    for name in ("fargate-awsvpc-external-include.conf", "external.conf"):
+        (etc / name).write_bytes((CORPUS / "classic" / "firelens" / name).read_bytes())
+    main = etc / "fargate-awsvpc-external-include.conf"
+    args = ["-r", FAKE, "-c", str(main), "-m", str(run.out), "-i", "Mem_Buf_Limit", "50M"]
+    done = run(*args, *(["--inline-includes"] if inline else []))
+    assert done.returncode == 0, done.stderr
+    config = run.out.read_bytes()
+    if inline:
+        assert b"@INCLUDE" not in config and config.count(b"Mem_Buf_Limit 50M") == 4
+        assert b"    Name tail\n    Tag file-app-logs\n" in config
+    else:
+        # The relative include now names the file Fluent Bit would have read for the original.
+        expected = main.read_bytes().replace(b"@INCLUDE external.conf", f"@INCLUDE {etc}/external.conf".encode())
+        for last in (b"fluent.sock\n", b"Port 24224\n", b"Port 8877\n"):
+            expected = expected.replace(last, last + b"    Mem_Buf_Limit 50M\n")
+        assert config == expected
 
 
 def test_in_place_edit_replaces_the_file(run: Run) -> None:

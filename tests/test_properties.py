@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,29 +9,7 @@ from fluent_launch import classic, edit
 from fluent_launch.document import SERVICE, Document, render
 from fluent_launch.errors import ConfigError
 from tests import strategies, view
-
-
-def expected_sections(before: list[dict[str, Any]], overrides: edit.Overrides) -> list[dict[str, Any]]:
-    """Fluent Bit's view of the edited config, derived from its view of the original."""
-    after = []
-    for section in before:
-        wanted = overrides.get(section["type"], {})
-        properties = [list(pair) for pair in section["properties"]]
-        for lowered, override in wanted.items():
-            key, value = lowered.decode("utf-8", "surrogateescape"), override.value.decode("utf-8", "surrogateescape")
-            hits = [index for index, (name, _) in enumerate(properties) if name == key]
-            if hits:
-                properties[hits[0]][1] = value
-                properties = [pair for index, pair in enumerate(properties) if index not in hits[1:]]
-            else:
-                properties.append([key, value])
-        after.append({**section, "properties": properties})
-    if overrides.get(SERVICE) and not any(section["type"] == SERVICE for section in before):
-        properties = [
-            [lowered.decode(), o.value.decode("utf-8", "surrogateescape")] for lowered, o in overrides[SERVICE].items()
-        ]
-        after.append({"name": "SERVICE", "type": SERVICE, "properties": properties, "groups": []})
-    return after
+from tests.view import expected_sections
 
 
 def _without_overridden_entries(doc: Document, overrides: edit.Overrides, created: bool = False) -> bytes:

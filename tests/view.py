@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fluent_launch import edit
 from fluent_launch.document import SERVICE, Document, Entry
 
 
@@ -39,3 +40,26 @@ def sections(doc: Document) -> list[dict[str, Any]]:
 
 def metas(doc: Document) -> list[list[str]]:
     return [[_text(name), _text(value)] for name, value in doc.metas]
+
+
+def expected_sections(before: list[dict[str, Any]], overrides: edit.Overrides) -> list[dict[str, Any]]:
+    """Fluent Bit's view of the edited config, derived from its view of the original."""
+    after = []
+    for section in before:
+        wanted = overrides.get(section["type"], {})
+        properties = [list(pair) for pair in section["properties"]]
+        for lowered, override in wanted.items():
+            key, value = lowered.decode("utf-8", "surrogateescape"), override.value.decode("utf-8", "surrogateescape")
+            hits = [index for index, (name, _) in enumerate(properties) if name == key]
+            if hits:
+                properties[hits[0]][1] = value
+                properties = [pair for index, pair in enumerate(properties) if index not in hits[1:]]
+            else:
+                properties.append([key, value])
+        after.append({**section, "properties": properties})
+    if overrides.get(SERVICE) and not any(section["type"] == SERVICE for section in before):
+        properties = [
+            [lowered.decode(), o.value.decode("utf-8", "surrogateescape")] for lowered, o in overrides[SERVICE].items()
+        ]
+        after.append({"name": "SERVICE", "type": SERVICE, "properties": properties, "groups": []})
+    return after
