@@ -73,3 +73,12 @@ def test_arbitrary_bytes_never_crash(data: bytes, overrides: edit.Overrides) -> 
 @given(strategies.valid_configs())
 def test_no_overrides_is_the_identity(data: bytes) -> None:
     assert edit.apply(classic.parse(data, "in.conf"), {}).data == data
+
+
+@given(strategies.valid_configs(), st.sampled_from([b"    ", b"  ", b"\t", b" \t"]))
+def test_reindent_keeps_fluent_bits_view(data: bytes, indent: bytes) -> None:
+    doc = classic.parse(data, "in.conf")
+    if doc.indent is None:
+        return
+    moved = classic.parse(classic.reindent(data, "in.conf", doc.indent, indent), "in.conf")
+    assert (view.sections(moved), view.metas(moved), moved.indent) == (view.sections(doc), view.metas(doc), indent)
