@@ -27,9 +27,11 @@ AWS_PLUGINS = ["-e", "/fluent-bit/firehose.so", "-e", "/fluent-bit/cloudwatch.so
 
 
 def launcher() -> list[str]:
-    """The launcher command: the package by default, a built binary when FLUENT_LAUNCH_BIN names one."""
+    """The launcher command: the package, run by FLUENT_LAUNCH_PYTHON if set (another Python
+    version), or a built binary when FLUENT_LAUNCH_BIN names one."""
     binary = os.environ.get("FLUENT_LAUNCH_BIN")
-    return [binary] if binary else [sys.executable, "-m", "fluent_launch"]
+    python = os.environ.get("FLUENT_LAUNCH_PYTHON") or sys.executable
+    return [binary] if binary else [python, "-m", "fluent_launch"]
 
 
 class Run:
