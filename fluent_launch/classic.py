@@ -35,6 +35,12 @@ _BUFFER_LIMIT = 32 * 1024 * 1024
 _BLANK = b" \t"
 _SPACE = b" \t\n\v\f\r"
 
+# What a line is, before its indent is looked at (see `_statement`).
+_SKIP = "skip"
+_META = "meta"
+_HEADER = "header"
+_INDENTED = "indented"
+
 # Tried in this order with strncasecmp(name, keyword, len(name)): a header name that is a
 # prefix of a keyword gets its kind, so `[IN]` is an input and `[SERV]` the service.
 _KINDS = (
@@ -73,26 +79,26 @@ def parse(data: bytes, path: str) -> Document:
 
     for number, content, start, end in _logical_lines(data, path):
         doc.end = end
+        statement = _statement(content)
         # 1. Blank lines and comments. Only an empty line is blank: whitespace is an indent.
-        if not content or content[0] == 0x23:  # '#'
+        if statement is _SKIP:
             continue
 
         # 2. `@INCLUDE path` is Fluent Bit's to follow; other `@` lines are meta commands.
-        if content[0] == 0x40:  # '@'
+        if statement is _META:
             if len(content) > 9 and content[:9].lower() == b"@include ":
                 doc.includes.append(Include(start, end, content[:9], content[9:], number))
                 continue
-            if len(content) > 3:
-                space = content.find(b" ")
-                if space < 0:
-                    raise ConfigError(path, number, "meta command has no value")
-                # `@ x` has an empty name, and Fluent Bit then takes strlen() of the rest.
-                name = content[1:space] if space > 1 else content[1:]
-                doc.metas.append((name.strip(_SPACE), content[space + 1 :].strip(_SPACE)))
-                continue
+            space = content.find(b" ")
+            if space < 0:
+                raise ConfigError(path, number, "meta command has no value")
+            # `@ x` has an empty name, and Fluent Bit then takes strlen() of the rest.
+            name = content[1:space] if space > 1 else content[1:]
+            doc.metas.append((name.strip(_SPACE), content[space + 1 :].strip(_SPACE)))
+            continue
 
         # 3. A section header: the name runs to the first ']'; what follows it is ignored.
-        if content[0] == 0x5B:  # '['
+        if statement is _HEADER:
             close = content.find(b"]")
             if close < 0:
                 raise ConfigError(path, number, "bad header definition: no ']'")
@@ -242,15 +248,17 @@ def reindent(data: bytes, path: str, old: bytes, new: bytes) -> bytes:
     """
     edits = []
     for _, content, start, end in _logical_lines(data, path):
-        if _has_indent(content):
+        if _statement(content) is _INDENTED:
             twice = content[len(old) : len(old) + 1] in (b" ", b"\t")
             text = new * 2 + content[2 * len(old) :] if twice else new + content[len(old) :]
             edits.append((start, end, text + line_end(data, end)))
     return render(data, edits)
 
 
-def _has_indent(content: bytes) -> bool:
-    # What reaches step 4 of `parse`: not blank, a comment, a meta command or a header.
-    if not content or content[0] in b"#[":
-        return False
-    return not (content[0] == 0x40 and len(content) > 3)
+def _statement(content: bytes) -> str:
+    """Which of `parse`'s steps reads a line; `_INDENTED` ones have their indent checked."""
+    if not content or content[0] == 0x23:  # '#'
+        return _SKIP
+    if content[0] == 0x40 and len(content) > 3:  # '@'; shorter ones are indented text
+        return _META
+    return _HEADER if content[0] == 0x5B else _INDENTED  # '['

@@ -70,11 +70,6 @@ def test_arbitrary_bytes_never_crash(data: bytes, overrides: edit.Overrides) -> 
     check_edit(data, overrides)
 
 
-@given(strategies.valid_configs())
-def test_no_overrides_is_the_identity(data: bytes) -> None:
-    assert edit.apply(classic.parse(data, "in.conf"), {}).data == data
-
-
 @given(strategies.valid_configs(), st.sampled_from([b"    ", b"  ", b"\t", b" \t"]))
 def test_reindent_keeps_fluent_bits_view(data: bytes, indent: bytes) -> None:
     doc = classic.parse(data, "in.conf")
