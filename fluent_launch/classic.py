@@ -9,6 +9,7 @@ does not see. `@INCLUDE` lines are left for Fluent Bit to follow.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from fluent_launch.document import (
@@ -17,10 +18,7 @@ from fluent_launch.document import (
     OUTPUT,
     SERVICE,
     Document,
-    Entry,
-    Group,
     Include,
-    Section,
     line_end,
     render,
 )
@@ -61,6 +59,7 @@ _KINDS = (
 )
 
 
+@functools.lru_cache(maxsize=64)  # a config repeats a handful of names many times
 def section_kind(name: bytes) -> str:
     """The kind Fluent Bit gives a section called `name` ("other" when none fits)."""
     lowered = name.lower()
@@ -73,8 +72,10 @@ def section_kind(name: bytes) -> str:
 def parse(data: bytes, path: str) -> Document:
     """Read a classic config; raise ConfigError where Fluent Bit would refuse it."""
     doc = Document(path, data)
-    section: Section | None = None
-    group: Group | None = None
+    # Lines cut at NUL bytes are not slices of `data`, so the document keeps their text.
+    keep_lines = b"\0" in data
+    in_section = False
+    in_group = False
     keys_since_open = 0  # entries since the last section or group opened
 
     for number, content, start, end in _logical_lines(data, path):
@@ -97,16 +98,18 @@ def parse(data: bytes, path: str) -> Document:
             doc.metas.append((name.strip(_SPACE), content[space + 1 :].strip(_SPACE)))
             continue
 
+        if keep_lines:
+            doc.keep_line(start, content)
         # 3. A section header: the name runs to the first ']'; what follows it is ignored.
         if statement is _HEADER:
             close = content.find(b"]")
             if close < 0:
                 raise ConfigError(path, number, "bad header definition: no ']'")
             # `[]` makes Fluent Bit fall back to strlen(), so the name is the rest of the line.
-            name = content[1:close] if close > 1 else content[1:]
-            section = Section(name, section_kind(name), start, end)
-            doc.sections.append(section)
-            group = None
+            name_end = close if close > 1 else len(content)
+            doc.add_section(start, end, (1, name_end), section_kind(content[1:name_end]))
+            in_section = True
+            in_group = False
             keys_since_open = 0
             continue
 
@@ -119,45 +122,61 @@ def parse(data: bytes, path: str) -> Document:
             doc.indent = content[:width]
             if width == len(content):
                 continue
-        level, in_group = _indent_level(content, doc.indent, path, number)
-        if not in_group:
-            group = None
-        rest = content[level:]
-        if not rest or rest[0] == 0x23:  # an indent-only line, or an indented comment
+        size = len(doc.indent)
+        if content.startswith(doc.indent) and len(content) > size and content[size] not in _BLANK:
+            level, grouped = size, False  # the common case, without the checks for every other
+        else:
+            level, grouped = _indent_level(content, doc.indent, path, number)
+        in_group = in_group and grouped
+        if level == len(content) or content[level] == 0x23:  # an indent-only line, or an indented comment
             continue
 
         # 5. `key value`, split at the first space (a tab does not separate), or a group.
-        space = rest.find(b" ")
+        space = content.find(b" ", level)
         if space < 0:
             raise ConfigError(path, number, "undefined value: an entry needs 'key value'")
-        if rest[0] == 0x5B:  # '['
-            close = rest.find(b"]")
+        if content[level] == 0x5B:  # '['
+            close = content.find(b"]", level)
             if close < 0:
                 raise ConfigError(path, number, "expected a valid group name: [..]")
-            if section is None:
+            if not in_section:
                 raise ConfigError(path, number, "group outside of any section")
-            if group is not None and keys_since_open == 0:
+            if in_group and keys_since_open == 0:
                 raise ConfigError(path, number, "previous group did not have keys")
             # Fluent Bit makes no group of `[]` and keeps filling the one before it.
-            if close > 1:
-                group = Group(rest[1:close], [])
-                section.groups.append(group)
+            if close > level + 1:
+                doc.add_group(start, end, (level + 1, close))
+                in_group = True
                 keys_since_open = 0
             continue
-        if space == len(rest) - 1:
+        if space == len(content) - 1:
             raise ConfigError(path, number, "key has an empty value")
-        key = rest[:space].strip(_SPACE)
-        value_part = rest[space + 1 :]
-        value = value_part.strip(_SPACE)
-        if not key or not value:
-            raise ConfigError(path, number, "key or value is only whitespace")
-        if section is None:
+        key = (level, space)
+        value = (space + 1, len(content))
+        # Trimming is rarely needed: the indent check left no blank before the key.
+        if (
+            content[level] in _SPACE
+            or content[space - 1] in _SPACE
+            or content[space + 1] in _SPACE
+            or content[-1] in _SPACE
+        ):
+            key = _trimmed(content, level, space)
+            value = _trimmed(content, space + 1, len(content))
+            if key[0] == key[1] or value[0] == value[1]:
+                raise ConfigError(path, number, "key or value is only whitespace")
+        if not in_section:
             raise ConfigError(path, number, "entry outside of any section")
-        value_at = level + space + 1 + (len(value_part) - len(value_part.lstrip(_SPACE)))
-        entry = Entry(start, end, key.lower(), value, content[:value_at])
-        (group.entries if group is not None else section.entries).append(entry)
+        doc.add_entry(in_group, start, end, key, value)
         keys_since_open += 1
     return doc
+
+
+def _trimmed(content: bytes, begin: int, end: int) -> tuple[int, int]:
+    """Where `content[begin:end]` starts and ends once trimmed like Fluent Bit's trim()."""
+    part = content[begin:end]
+    stripped = part.lstrip(_SPACE)
+    first = begin + len(part) - len(stripped)
+    return first, first + len(stripped.rstrip(_SPACE))
 
 
 def _indent_level(content: bytes, indent: bytes, path: str, number: int) -> tuple[int, bool]:

@@ -8,9 +8,12 @@ the section's last own entry, in the file's indent and line ending.
 
 from __future__ import annotations
 
+import heapq
+import itertools
+from collections.abc import Iterator
 from typing import NamedTuple
 
-from fluent_launch.document import SERVICE, Document, Entry, Section, line_end, render
+from fluent_launch.document import SERVICE, Document, Entry, line_end, render
 
 # New lines in a file that has no entry yet to copy the indent from.
 _DEFAULT_INDENT = b"    "
@@ -37,39 +40,33 @@ class Result(NamedTuple):
 
 def apply(doc: Document, overrides: Overrides) -> Result:
     """The document's bytes with every override applied, and what was touched."""
-    edits: list[tuple[int, int, bytes]] = []
+    wanted = {kind: keys for kind, keys in overrides.items() if keys}
     indent = doc.indent if doc.indent is not None else _DEFAULT_INDENT
-    kinds: dict[str, KindResult] = {}
-    for kind, wanted in overrides.items():
-        if not wanted:
-            continue
-        units = _units(doc.sections, kind)
-        for entries, anchor in units:
-            edits.extend(_edit_unit(doc, entries, anchor, wanted, indent))
-        kinds[kind] = KindResult(len(units), False)
-    if kinds.get(SERVICE) == KindResult(0, False):
-        # Last in the list, so that at the end of the file it follows any key added there.
-        edits.append(_new_service(doc, overrides[SERVICE], indent))
-        kinds[SERVICE] = KindResult(1, True)
+    kinds = {kind: KindResult(doc.kinds.count(kind), False) for kind in wanted}
+    # Fluent Bit merges all [SERVICE] sections into one, so they are one unit, and a key new
+    # to all of them goes into the last one, after everything it could conflict with.
+    service_edits = []
+    if SERVICE in wanted:
+        services = list(doc.sections.of_kinds((SERVICE,), frozenset(wanted[SERVICE])))
+        if services:
+            merged = [entry for section in services for entry in section.entries]
+            service_edits = sorted(_edit_unit(doc, merged, services[-1].body_end, wanted[SERVICE], indent))
+            kinds[SERVICE] = KindResult(1, False)
+        else:
+            kinds[SERVICE] = KindResult(1, True)
+    keys = frozenset(key for kind, wanted_keys in wanted.items() if kind != SERVICE for key in wanted_keys)
+    others = (
+        edit
+        for section in doc.sections.of_kinds(wanted.keys() - {SERVICE}, keys)
+        for edit in sorted(_edit_unit(doc, section.entries, section.body_end, wanted[section.kind], indent))
+    )
+    # Both streams are in file order and never share an offset; rendering them as they come
+    # keeps memory to one section's edits however large the config.
+    edits: Iterator[tuple[int, int, bytes]] = heapq.merge(others, service_edits)
+    if kinds.get(SERVICE, KindResult(0, False)).created:
+        # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
+        edits = itertools.chain(edits, (_new_service(doc, wanted[SERVICE], indent),))
     return Result(render(doc.data, edits), kinds)
-
-
-def _units(sections: list[Section], kind: str) -> list[tuple[list[Entry], int]]:
-    """The groups of entries that each get one copy of every key, with where new keys go.
-
-    Fluent Bit merges all [SERVICE] sections into one, so they are one unit, and a key new
-    to all of them goes into the last one, after everything it could conflict with.
-    """
-    chosen = [section for section in sections if section.kind == kind]
-    units = [(section.entries, _anchor(section)) for section in chosen]
-    if kind == SERVICE and len(units) > 1:
-        merged = [entry for section in chosen for entry in section.entries]
-        return [(merged, units[-1][1])]
-    return units
-
-
-def _anchor(section: Section) -> int:
-    return section.entries[-1].end if section.entries else section.header_end
 
 
 def _edit_unit(
@@ -92,7 +89,6 @@ def _edit_unit(
 
 
 def _new_service(doc: Document, wanted: dict[bytes, Override], indent: bytes) -> tuple[int, int, bytes]:
-    # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
     lines = [b"[SERVICE]"] + [indent + override.key + b" " + override.value for override in wanted.values()]
     if doc.end:
         lines.insert(0, b"")

@@ -42,15 +42,13 @@ def relocate(doc: Document, root: str) -> bytes:
         if not include.path.startswith(b"/"):
             absolute = _include_pattern(include.path, root) if b"*" in include.path else _resolve(include.path, root)
             edits.append((include.start, include.end, include.head + absolute + line_end(doc.data, include.end)))
-    for section in doc.sections:
-        if section.kind != SERVICE:
-            continue
+    for section in doc.sections.of_kinds((SERVICE,), _SERVICE_FILE_KEYS):
         for entry in section.entries:
             # ${VAR} is expanded only by Fluent Bit, so such a path cannot be resolved here.
-            if entry.key in _SERVICE_FILE_KEYS and not entry.value.startswith(b"/") and b"${" not in entry.value:
+            if not entry.value.startswith(b"/") and b"${" not in entry.value:
                 absolute = _resolve(entry.value, root)
                 edits.append((entry.start, entry.end, entry.head + absolute + line_end(doc.data, entry.end)))
-    return render(doc.data, edits) if edits else doc.data
+    return render(doc.data, sorted(edits)) if edits else doc.data
 
 
 def inline(doc: Document, root: str) -> bytes:

@@ -22,7 +22,7 @@ def _without_overridden_entries(doc: Document, overrides: edit.Overrides, create
     if created:  # and the created [SERVICE] header, with the blank line put before it
         (service,) = [section for section in doc.sections if section.kind == SERVICE]
         spans.append((max(0, service.start - len(doc.newline)), service.header_end, b""))
-    return render(doc.data, spans)
+    return render(doc.data, sorted(spans))
 
 
 def check_edit(data: bytes, overrides: edit.Overrides) -> None:
