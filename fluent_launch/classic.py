@@ -28,6 +28,8 @@ from fluent_launch.errors import ConfigError
 # line, and gives up once it would pass the hard limit.
 _FIRST_BUFFER = 4096
 _BUFFER_LIMIT = 32 * 1024 * 1024
+# How much of a file is split into lines at once on the fast path.
+_BLOCK = 64 * 1024
 
 # C's isblank() and isspace() in the C locale, which Fluent Bit uses for indents and trims.
 _BLANK = b" \t"
@@ -218,14 +220,21 @@ def _logical_lines(data: bytes, path: str) -> Iterator[tuple[int, bytes, int, in
     size = len(data)
     has_nul = b"\0" in data
     while pos < size:
+        if not has_nul:
+            # Most lines: whole blocks split at once, up to a line that does not fit the buffer.
+            block_end = data.rfind(b"\n", pos, pos + _BLOCK)
+            for line in data[pos:block_end].split(b"\n") if block_end >= 0 else ():
+                if len(line) >= buffer - 1:
+                    break
+                number += 1
+                start = pos
+                pos += len(line) + 1
+                yield number, line[:-1] if line.endswith(b"\r") else line, start, pos
+            else:
+                if block_end >= 0:
+                    continue
+        # One line the slow way, as fgets() reads it into the growing buffer.
         start = pos
-        newline = data.find(b"\n", pos)
-        if not has_nul and newline >= 0 and newline - pos < buffer - 1:
-            # The common case: a terminated line that fits the buffer in one read.
-            pos = newline + 1
-            number += 1
-            yield number, data[start : newline - 1 if data[newline - 1 : newline] == b"\r" else newline], start, pos
-            continue
         pending: list[bytes] = []  # what strlen() still sees of the line so far
         filled = 0
         complete = False

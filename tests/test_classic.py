@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fluent_launch import classic
 from fluent_launch.document import Document
@@ -141,3 +143,33 @@ def test_line_limit_is_fluent_bits_32_mib() -> None:
     assert parse(fits).sections[0].entries[0].key == b"name"
     too_long = b"[INPUT]\n    Name " + b"x" * (32 * 1024 * 1024) + b"\n"
     assert refused_at(too_long).line == 2
+
+
+_LINE_LENGTHS = (0, 1, 2, classic._FIRST_BUFFER - 2, classic._FIRST_BUFFER - 1, classic._FIRST_BUFFER, 2 * 4096, 70_000)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(_LINE_LENGTHS), st.sampled_from([b"\n", b"\r\n"])), max_size=12),
+    st.sampled_from([b"", b"tail", b"tail\r"]),
+    st.sampled_from([classic._BLOCK, 5, 4096]),
+)
+@settings(max_examples=60)
+def test_without_nul_bytes_logical_lines_are_the_physical_lines(
+    lines: list[tuple[int, bytes]], tail: bytes, block: int
+) -> None:
+    # Long lines only grow the buffer; block-wise splitting must not show at any block size.
+    data = b"".join(b"k" * length + ending for length, ending in lines) + tail
+    physical, start = [], 0
+    for number, raw in enumerate(data.splitlines(keepends=True), 1):
+        physical.append(
+            (
+                number,
+                raw.removesuffix(b"\n").removesuffix(b"\r") if raw.endswith(b"\n") else raw,
+                start,
+                start + len(raw),
+            )
+        )
+        start += len(raw)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(classic, "_BLOCK", block)
+        assert list(classic._logical_lines(data, "t")) == physical
