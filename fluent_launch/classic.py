@@ -9,7 +9,6 @@ does not see. `@INCLUDE` lines are left for Fluent Bit to follow.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 
 from fluent_launch.document import (
@@ -61,10 +60,16 @@ _KINDS = (
 )
 
 
-@functools.lru_cache(maxsize=64)  # a config repeats a handful of names many times
+# The names nearly every header has, found without trying each prefix.
+_EXACT_KINDS = {keyword: kind for keyword, kind in reversed(_KINDS)}
+
+
 def section_kind(name: bytes) -> str:
     """The kind Fluent Bit gives a section called `name` ("other" when none fits)."""
     lowered = name.lower()
+    exact = _EXACT_KINDS.get(lowered)
+    if exact is not None:
+        return exact
     for keyword, kind in _KINDS:
         if keyword.startswith(lowered):
             return kind

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NamedTuple
 
 from fluent_launch import __version__, classic, edit, includes
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
 from fluent_launch.read import read_config
+from fluent_launch.records import Record
 from fluent_launch.write import write_atomically
 
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
@@ -71,7 +71,7 @@ _VALUE_FORBIDDEN = frozenset(b"\r\n\0")
 _SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_")
 
 
-class Options(NamedTuple):
+class Options(Record):
     run_path: str
     in_config: str
     out_config: str

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+
+from fluent_launch.records import Record
 
 # Section kinds, as Fluent Bit names them (flb_config_format.c, get_section_type).
 SERVICE = "service"
@@ -25,7 +26,7 @@ _GROUP_ROW = 5
 _ENTRY_ROW = 6
 
 
-class Entry(NamedTuple):
+class Entry(Record):
     """One `key value` line (or NUL-joined run of physical lines) as Fluent Bit read it."""
 
     start: int  # offset of its first physical line
@@ -35,7 +36,7 @@ class Entry(NamedTuple):
     head: bytes  # what precedes the value: indent, key as spelled, separator
 
 
-class Include(NamedTuple):
+class Include(Record):
     """An `@INCLUDE path` line; Fluent Bit takes the path verbatim from after the space."""
 
     start: int
@@ -45,12 +46,12 @@ class Include(NamedTuple):
     line: int
 
 
-class Group(NamedTuple):
+class Group(Record):
     name: bytes
     entries: list[Entry]
 
 
-class Section(NamedTuple):
+class Section(Record):
     name: bytes
     kind: str
     start: int

@@ -11,15 +11,15 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from fluent_launch.document import SERVICE, Document, Entry, line_end, render
+from fluent_launch.records import Record
 
 # New lines in a file that has no entry yet to copy the indent from.
 _DEFAULT_INDENT = b"    "
 
 
-class Override(NamedTuple):
+class Override(Record):
     key: bytes  # as the user spelled it; matched without regard to case
     value: bytes
 
@@ -28,12 +28,12 @@ class Override(NamedTuple):
 Overrides = dict[str, dict[bytes, Override]]
 
 
-class KindResult(NamedTuple):
+class KindResult(Record):
     sections: int  # how many sections of the kind were edited (created ones included)
     created: bool  # a [SERVICE] had to be created
 
 
-class Result(NamedTuple):
+class Result(Record):
     data: bytes
     kinds: dict[str, KindResult]
 

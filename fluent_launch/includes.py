@@ -10,7 +10,6 @@ absolute paths Fluent Bit would have used for the original, and `inline` replace
 
 from __future__ import annotations
 
-import glob
 import os
 
 from fluent_launch import classic
@@ -88,6 +87,8 @@ class _Inliner:
         if b"*" not in include.path:
             return [os.fsdecode(_resolve(include.path, self.root))]
         pattern = os.fsdecode(_include_pattern(include.path, self.root))
+        import glob  # here, because it imports `re`, which the usual start-up never needs
+
         # Like glob(3) with GLOB_NOSORT: directory order, which Python's glob also keeps.
         matches = glob.glob(pattern)
         if not matches:

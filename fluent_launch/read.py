@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
 from fluent_launch.errors import LaunchError
+from fluent_launch.records import Record
 
 # Far above any real config (FireLens writes ~2 KB), far below a sidecar's memory.
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
 
-class Original(NamedTuple):
+class Original(Record):
     data: bytes
     mode: int  # its permission bits, which the written config may narrow but never widen
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 from fluent_launch.errors import LaunchError
@@ -40,8 +39,10 @@ def write_atomically(path: str, data: bytes, mode: int) -> None:
             os.close(fd)
         os.replace(temporary, path)
     except OSError as error:
-        with contextlib.suppress(OSError):  # nothing more can be done if it cannot go
+        try:
             os.unlink(temporary)
+        except OSError:
+            pass  # nothing more can be done if it cannot go
         raise LaunchError(f"{path}: cannot write: {error.strerror}") from None
     _sync_directory(directory)
 
@@ -53,7 +54,8 @@ def _sync_directory(directory: str) -> None:
     except OSError:
         return
     try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
+        os.fsync(fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)
