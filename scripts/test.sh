@@ -9,6 +9,9 @@ python3 -m venv .venv
 .venv/bin/mypy
 .venv/bin/pytest "$@"
 
+# The benchmark in its quick mode: it reports against its targets and fails only if a run fails.
+.venv/bin/python bench/run.py --quick
+
 # The oldest Python the package supports, where this machine has one (pyenv's): the CLI
 # suite again, run by it.
 oldest=$(ls -d "$(pyenv root 2>/dev/null || echo /nonexistent)"/versions/3.9*/bin/python3.9 2>/dev/null | head -n 1 || true)

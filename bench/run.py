@@ -1,0 +1,229 @@
+"""What the launcher costs on a task's start-up path, as ratios against floors from the same run.
+
+    python bench/run.py            # the full table (configs up to 100k sections)
+    python bench/run.py --quick    # what CI runs: smaller configs, fewer repeats
+
+Absolute times on shared machines are noise, so every time is set against a floor measured
+in the same run: a bare interpreter start (`python -I -S -c pass`), an exec of the stand-in
+directly, and, when FLUENT_BIT_BIN is set, Fluent Bit's own `--dry-run` on the same file.
+Targets are reported, never enforced: this script fails only if a run itself fails.
+Peak memory is the whole process's (interpreter included), as the kernel counts it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIRELENS = REPO / "examples" / "firelens" / "fluent-bit.conf"
+STAND_IN = shutil.which("true") or "/bin/true"
+# The guide's command line: what the launcher adds, and what it passes on to Fluent Bit.
+OVERRIDES = ["-s", "Scheduler.Cap", "60", "-i", "Mem_Buf_Limit", "50M"]
+FLUENT_BIT_ARGS = [
+    *("-F", "record_modifier", "-m", "*", "-p", "Record=pid 1", "-o", "syslog", "-m", "*", "-p", "Mode=tcp"),
+    *("-p", "Host=127.0.0.1", "-p", "Port=1514", "-p", "Retry_Limit=False", "-p", "Syslog_Format=rfc3164"),
+]
+MIB = 1024 * 1024
+
+# In a child interpreter: the least CPU seconds parse + apply + render took on one file.
+IN_PROCESS = """
+import sys, time
+from fluent_launch import classic, edit
+data = open(sys.argv[1], "rb").read()
+overrides = {"service": {b"scheduler.cap": edit.Override(b"Scheduler.Cap", b"60")},
+             "input": {b"mem_buf_limit": edit.Override(b"Mem_Buf_Limit", b"50M")}}
+best = float("inf")
+for _ in range(int(sys.argv[2])):
+    start = time.process_time()
+    edit.apply(classic.parse(data, sys.argv[1]), overrides)
+    best = min(best, time.process_time() - start)
+print(best)
+"""
+
+
+class Run:
+    """One child process: wall seconds, CPU seconds and peak RSS (KiB), exec'd images included."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        started = time.perf_counter()
+        pid = os.posix_spawn(
+            argv[0], argv, env, file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)]
+        )
+        _, status, usage = os.wait4(pid, 0)
+        self.wall = time.perf_counter() - started
+        os.close(devnull)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"bench: {' '.join(argv[:6])} ... failed with status {status}")
+        self.cpu = usage.ru_utime + usage.ru_stime
+        self.peak_kib = usage.ru_maxrss
+
+
+def median_wall(argv: list[str], env: dict[str, str], repeat: int) -> float:
+    Run(argv, env)  # warm the page cache (and write .pyc files) first
+    return statistics.median(Run(argv, env).wall for _ in range(repeat))
+
+
+def sections_config(count: int) -> bytes:
+    """`count` sections in FireLens's style, with plugins Fluent Bit's --dry-run accepts as many times."""
+    kinds = [
+        "[INPUT]\n    Name dummy\n    Tag app-{i}\n    Mem_Buf_Limit 25MB\n\n",
+        "[FILTER]\n    Name record_modifier\n    Match app-{i}\n    Record ecs_task_definition demo-task:{i}\n\n",
+        "[OUTPUT]\n    Name null\n    Match app-{i}\n    Retry_Limit 2\n\n",
+    ]
+    return "".join(kinds[i % 3].format(i=i) for i in range(count)).encode()
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+
+    def add(
+        self, what: str, value: str, floor: str = "", ratio: str = "", target: str = "", met: bool | None = None
+    ) -> None:
+        verdict = "" if met is None else ("ok" if met else "MISSED")
+        self.rows.append((what, value, floor, ratio, target, verdict))
+
+    def show(self) -> None:
+        header = ("measurement", "value", "against", "ratio", "target", "")
+        widths = [max(len(row[column]) for row in [header, *self.rows]) for column in range(len(header))]
+        for row in [header, *self.rows]:
+            print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def frozen_binary() -> Path | None:
+    given = os.environ.get("FLUENT_LAUNCH_BIN")
+    candidates = (
+        [Path(given)] if given else [REPO / "dist" / "fluent-launch" / "fluent-launch", REPO / "dist" / "fluent-launch"]
+    )
+    return next((path for path in candidates if path.is_file() and os.access(path, os.X_OK)), None)
+
+
+def disk_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(item.lstat().st_size for item in path.rglob("*") if not item.is_dir())
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def start_up(table: Table, env: dict[str, str], out: Path, repeat: int) -> None:
+    """1, 2 and 5: start-to-exec on the FireLens config against the two floors."""
+    bare = median_wall([sys.executable, "-I", "-S", "-c", "pass"], env, repeat)
+    direct = median_wall([STAND_IN], env, repeat)
+    table.add("floor (a): python -I -S -c pass", ms(bare))
+    table.add("floor (b): exec the stand-in directly", ms(direct))
+    tail = ["-r", STAND_IN, "-c", str(FIRELENS), "-m", str(out), *OVERRIDES, "--", *FLUENT_BIT_ARGS]
+    launchers: list[tuple[str, list[str], float | None]] = [
+        ("python -m fluent_launch", [sys.executable, "-m", "fluent_launch"], None)
+    ]
+    binary = frozen_binary()
+    if binary is None:
+        table.add("frozen binary", "not built: run build/build.sh or set FLUENT_LAUNCH_BIN")
+    else:
+        launchers.insert(
+            0,
+            (
+                f"frozen binary {binary.relative_to(REPO) if binary.is_relative_to(REPO) else binary}",
+                [str(binary)],
+                1.5,
+            ),
+        )
+    for label, command, target in launchers:
+        wall = median_wall([*command, *tail], env, repeat)
+        met = None if target is None else wall <= target * bare
+        table.add(
+            f"{label}: start to exec", ms(wall), "(a)", f"{wall / bare:.2f}x", f"<= {target}x" if target else "", met
+        )
+        table.add("", "", "(b)", f"{wall / direct:.2f}x")
+    if binary is not None:
+        shipped = binary.parent if binary.parent.name == "fluent-launch" else binary
+        size = disk_size(shipped)
+        table.add("size on disk of what ships", f"{size / MIB:.1f} MiB", "", "", "< 20 MiB", size < 20 * MIB)
+
+
+def scaling(table: Table, env: dict[str, str], directory: Path, counts: list[int], repeat: int) -> None:
+    """3 and 4: time and peak memory against config size, and against Fluent Bit's dry run."""
+    fluent_bit = os.environ.get("FLUENT_BIT_BIN")
+    cpu: dict[int, float] = {}
+    for count in counts:
+        config = directory / f"sections-{count}.conf"
+        config.write_bytes(sections_config(count))
+        size = config.stat().st_size
+        done = subprocess.run(
+            [sys.executable, "-c", IN_PROCESS, str(config), str(repeat)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        best = cpu[count] = float(done.stdout.split()[0])
+        table.add(f"{count} sections ({size / MIB:.2f} MiB): parse+apply+render CPU", ms(best))
+        cli = [
+            sys.executable,
+            "-m",
+            "fluent_launch",
+            "-r",
+            STAND_IN,
+            "-c",
+            str(config),
+            "-m",
+            str(directory / "out.conf"),
+            *OVERRIDES,
+        ]
+        runs = [Run(cli, env) for _ in range(max(1, repeat // 2))]
+        wall = statistics.median(run.wall for run in runs)
+        peak = max(run.peak_kib for run in runs) * 1024
+        limit = 25 * MIB + 4 * size
+        table.add("  whole CLI: wall", ms(wall))
+        table.add(
+            "  whole CLI: peak RSS",
+            f"{peak / MIB:.1f} MiB",
+            "25 MiB + 4x file",
+            f"{peak / limit:.2f}x",
+            "<= 1x",
+            peak <= limit,
+        )
+        if fluent_bit:
+            peer = median_wall([fluent_bit, "--dry-run", "-c", str(config)], env, max(1, repeat // 2))
+            table.add(
+                "  whole CLI vs Fluent Bit --dry-run", ms(wall), ms(peer), f"{wall / peer:.2f}x", "< 1x", wall < peer
+            )
+    if not fluent_bit:
+        table.add("Fluent Bit --dry-run (peer)", "FLUENT_BIT_BIN not set: not measured")
+    if 100_000 in cpu and 10_000 in cpu:
+        linear = cpu[100_000] / (10 * cpu[10_000])
+        table.add("linearity: 100k / (10 x 10k) CPU", f"{linear:.2f}x", "", "", "<= 1.2x", linear <= 1.2)
+        table.add("100k sections CPU", ms(cpu[100_000]), "", "", "< 1000 ms", cpu[100_000] < 1.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="configs up to 10k sections, fewer repeats (CI)")
+    options = parser.parse_args()
+    repeat = 5 if options.quick else 21
+    counts = [100, 1000, 10_000] if options.quick else [100, 1000, 10_000, 100_000]
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    cpus = os.cpu_count()
+    print(f"machine: {platform.node()} {platform.machine()}, {cpus} CPUs, Python {platform.python_version()}")
+    table = Table()
+    with tempfile.TemporaryDirectory(prefix="fluent-launch-bench-") as directory:
+        start_up(table, env, Path(directory) / "firelens-out.conf", repeat)
+        scaling(table, env, Path(directory), counts, repeat)
+    table.show()
+
+
+if __name__ == "__main__":
+    main()
