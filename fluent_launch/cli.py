@@ -38,6 +38,8 @@ RUN_PATH -c OUT_CONFIG FLUENT_BIT_ARG...
   -s, --service KEY VALUE   set KEY to VALUE in [SERVICE], creating it if missing
       --inline-includes     replace each @INCLUDE by the file's content, so that
                             the overrides reach included sections too
+      --show-secrets        print values of secret-looking keys (passwd, password,
+                            secret, token, api_key, credentials) instead of ***
   --                        pass every following argument to Fluent Bit
   -h, --help                show this help and exit
       --version             show the version and exit
@@ -54,6 +56,7 @@ _PATH_OPTIONS = {
     "-m": "out_config",
     "--out-config": "out_config",
 }
+_FLAGS = {"--inline-includes": "inline_includes", "--show-secrets": "show_secrets"}
 _PAIR_OPTIONS = {
     "-i": INPUT,
     "--input": INPUT,
@@ -68,6 +71,12 @@ _PAIR_OPTIONS = {
 _KEY_FORBIDDEN = frozenset(b" \t\r\n\v\f\0")
 _KEY_FORBIDDEN_FIRST = frozenset(b"[#@")
 _VALUE_FORBIDDEN = frozenset(b"\r\n\0")
+# Values not printed unless --show-secrets is given: of keys with a word containing one of
+# these, or a word ending in "key" (api_key, SharedKey) other than a record field's name
+# like Syslog_Message_Key or Log_Key, which Fluent Bit's plugins use throughout.
+_SECRET_PARTS = ("passw", "secret", "token", "credential")
+_FIELD_NAMES = frozenset(("log", "message", "time", "hostname", "appname", "procid", "msgid", "sd", "tag", "level"))
+MASK = "***"
 _SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_")
 
 
@@ -78,6 +87,7 @@ class Options(Record):
     overrides: edit.Overrides
     fluent_bit_args: list[str]
     inline_includes: bool
+    show_secrets: bool
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         result = edit.apply(document, options.overrides)
         write_atomically(options.out_config, result.data, original.mode)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
-        print(f"fluent-launch: {summary(options, result)}; exec {_quote(command)}", file=sys.stderr)
+        shown = command if options.show_secrets else masked(command)
+        print(f"fluent-launch: {summary(options, result)}; exec {_quote(shown)}", file=sys.stderr)
         exec_fluent_bit(command)
     except LaunchError as error:
         print(f"fluent-launch: {error}", file=sys.stderr)
@@ -103,7 +114,7 @@ def parse_args(args: list[str]) -> Options | str:
     paths = {"run_path": DEFAULT_RUN_PATH, "in_config": DEFAULT_IN_CONFIG, "out_config": DEFAULT_OUT_CONFIG}
     overrides: edit.Overrides = {}
     fluent_bit_args: list[str] = []
-    inline_includes = False
+    flags = dict.fromkeys(_FLAGS.values(), False)
     index = 0
     while index < len(args):
         arg = args[index]
@@ -115,8 +126,8 @@ def parse_args(args: list[str]) -> Options | str:
             return USAGE
         if arg == "--version":
             return f"fluent-launch {__version__}\n"
-        if arg == "--inline-includes":
-            inline_includes = True
+        if arg in _FLAGS:
+            flags[_FLAGS[arg]] = True
             continue
         option, inline = arg.split("=", 1) if arg.startswith("--") and "=" in arg else (arg, None)
         if option in _PATH_OPTIONS:
@@ -141,7 +152,13 @@ def parse_args(args: list[str]) -> Options | str:
             # Fluent Bit picks the format from the name alone; the launcher edits only classic.
             raise UsageError(f"{path}: YAML configs are not supported; only the classic format is")
     return Options(
-        paths["run_path"], paths["in_config"], paths["out_config"], overrides, fluent_bit_args, inline_includes
+        paths["run_path"],
+        paths["in_config"],
+        paths["out_config"],
+        overrides,
+        fluent_bit_args,
+        flags["inline_includes"],
+        flags["show_secrets"],
     )
 
 
@@ -167,14 +184,43 @@ def _is_yaml(path: str) -> bool:
 
 
 def summary(options: Options, result: edit.Result) -> str:
-    """What changed, in one line a CloudWatch log shows whole (keys only: values may be secret)."""
+    """What changed, in one line a CloudWatch log shows whole; secret-looking values masked."""
     parts = []
     for kind, done in result.kinds.items():
-        keys = ",".join(override.key.decode(errors="backslashreplace") for override in options.overrides[kind].values())
+        pairs = ",".join(
+            _pair(os.fsdecode(override.key), os.fsdecode(override.value), options.show_secrets)
+            for override in options.overrides[kind].values()
+        )
         label = f"[{kind.upper()}]"
-        parts.append(f"{label} created with {keys}" if done.created else f"{done.sections} {label} set {keys}")
+        parts.append(f"{label} created with {pairs}" if done.created else f"{done.sections} {label} set {pairs}")
     changes = "; ".join(parts) if parts else "no overrides"
     return f"wrote {options.out_config} from {options.in_config}: {changes}"
+
+
+def masked(command: list[str]) -> list[str]:
+    """Fluent Bit's command line with the values of secret-looking `-p KEY=VALUE` masked."""
+    shown = []
+    for index, arg in enumerate(command):
+        option, equals, prop = arg.partition("=") if arg.startswith("--prop=") else ("", "", "")
+        if index > 0 and command[index - 1] in ("-p", "--prop"):
+            option, equals, prop = "", "", arg
+        key, has_value, value = prop.partition("=")
+        shown.append(option + equals + _pair(key, value, False) if has_value else arg)
+    return shown
+
+
+def looks_secret(key: str) -> bool:
+    words = "".join(char if char.isalnum() else " " for char in key.lower()).split()
+    if any(part in word for word in words for part in _SECRET_PARTS):
+        return True
+    return any(
+        word.endswith("key") and not (word == "key" and index > 0 and words[index - 1] in _FIELD_NAMES)
+        for index, word in enumerate(words)
+    )
+
+
+def _pair(key: str, value: str, show_secrets: bool) -> str:
+    return f"{key}={MASK if not show_secrets and looks_secret(key) else value}"
 
 
 def _quote(command: list[str]) -> str:

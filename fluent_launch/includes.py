@@ -11,6 +11,7 @@ absolute paths Fluent Bit would have used for the original, and `inline` replace
 from __future__ import annotations
 
 import os
+import sys
 
 from fluent_launch import classic
 from fluent_launch.document import SERVICE, Document, Include, line_end, render
@@ -57,7 +58,14 @@ def inline(doc: Document, root: str) -> bytes:
     (which includes cycles), more than 1000 files. Included files take the main file's
     indent, since Fluent Bit checks indentation per file.
     """
-    return _Inliner(doc, root).expand(doc)
+    # Each level of nesting takes a few Python frames, and Fluent Bit allows 1000 files
+    # nested as deep as they like: more than Python's default limit of 1000 frames.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4 * MAX_FILES + 200))
+    try:
+        return _Inliner(doc, root).expand(doc)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 class _Inliner:

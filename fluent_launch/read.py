@@ -1,8 +1,9 @@
-"""Read the original config, bounded so that a wrong path (/dev/zero) cannot eat the task."""
+"""Read the original config, bounded so that a wrong path (/dev/zero, a FIFO) cannot hang or eat the task."""
 
 from __future__ import annotations
 
 import os
+import stat
 
 from fluent_launch.errors import LaunchError
 from fluent_launch.records import Record
@@ -17,16 +18,45 @@ class Original(Record):
 
 
 def read_config(path: str) -> Original:
+    """The file's bytes; only a regular file (or a symlink to one) is read.
+
+    A FIFO would block the open until some writer came, and a device never ends: both are
+    refused before a byte is read. O_NONBLOCK lets the open itself return on a FIFO.
+    """
     try:
-        with open(path, "rb") as stream:
-            mode = os.fstat(stream.fileno()).st_mode & 0o7777
-            data = stream.read(MAX_CONFIG_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise LaunchError(f"{path}: no such file (choose the config to read with -c/--in-config)") from None
-    except IsADirectoryError:
-        raise LaunchError(f"{path}: is a directory, not a config file") from None
     except OSError as error:
         raise LaunchError(f"{path}: cannot read: {error.strerror}") from None
-    if len(data) > MAX_CONFIG_BYTES:
+    try:
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):
+            raise LaunchError(f"{path}: is a directory, not a config file")
+        if not stat.S_ISREG(status.st_mode):
+            raise LaunchError(f"{path}: not a regular file ({_file_type(status.st_mode)}), not read")
+        if status.st_size > MAX_CONFIG_BYTES:
+            raise LaunchError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB, not read")
+        chunks = []
+        left = MAX_CONFIG_BYTES + 1  # the file may grow while it is read
+        while left > 0:
+            # Usually one read of the whole file, which join() then returns without a copy.
+            chunk = os.read(fd, min(left, max(status.st_size + 1, 64 * 1024)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as error:
+        raise LaunchError(f"{path}: cannot read: {error.strerror}") from None
+    finally:
+        os.close(fd)
+    if left <= 0:
         raise LaunchError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB, not read")
-    return Original(data, mode)
+    return Original(b"".join(chunks), stat.S_IMODE(status.st_mode))
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "a block device" if stat.S_ISBLK(mode) else "not a file"
