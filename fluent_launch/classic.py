@@ -34,6 +34,8 @@ _BLOCK = 64 * 1024
 _BLANK = b" \t"
 _SPACE = b" \t\n\v\f\r"
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
 # What a line is, before its indent is looked at (see `_statement`).
 _SKIP = "skip"
 _META = "meta"
@@ -78,6 +80,16 @@ def section_kind(name: bytes) -> str:
 
 def parse(data: bytes, path: str) -> Document:
     """Read a classic config; raise ConfigError where Fluent Bit would refuse it."""
+    try:
+        return _parse(data, path)
+    except ConfigError as error:
+        if error.line == 1 and data.startswith(_UTF8_BOM):
+            # Fluent Bit reads the mark as text too; its message does not say so, ours can.
+            raise ConfigError(path, 1, f"{error.message} (the file starts with a UTF-8 byte order mark)") from None
+        raise
+
+
+def _parse(data: bytes, path: str) -> Document:
     doc = Document(path, data)
     # Lines cut at NUL bytes are not slices of `data`, so the document keeps their text.
     keep_lines = b"\0" in data

@@ -25,6 +25,8 @@ def write_atomically(path: str, data: bytes, mode: int) -> None:
     directory, name = os.path.split(os.path.abspath(path))
     try:
         os.makedirs(directory, mode=0o755, exist_ok=True)
+    except FileExistsError:
+        raise LaunchError(f"{path}: cannot create its directory: {directory} is not a directory") from None
     except OSError as error:
         raise LaunchError(f"{path}: cannot create its directory: {error.strerror}") from None
     prefix = f".{name}."

@@ -2,61 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
-import shlex
 import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.paths import CORPUS, EXAMPLES, REPO
-
-FAKE = str(EXAMPLES / "fake-fluent-bit")
-FIRELENS = EXAMPLES / "firelens" / "fluent-bit.conf"
-# The deployment guide's Fluent Bit arguments, after its `--`.
-GUIDE_FLUENT_BIT_ARGS = shlex.split(
-    "-F record_modifier -m '*' -p 'Record=pid 1' -o syslog -m '*' -p Mode=tcp -p Host=127.0.0.1 -p Port=1514"
-    " -p Retry_Limit=False -p Syslog_Format=rfc3164 -p Syslog_Maxsize=786432 -p Syslog_Hostname_Key=container_id"
-    " -p Syslog_Appname_Key=container_name -p Syslog_Procid_Key=pid -p Syslog_Message_Key=log"
-)
-AWS_PLUGINS = ["-e", "/fluent-bit/firehose.so", "-e", "/fluent-bit/cloudwatch.so", "-e", "/fluent-bit/kinesis.so"]
-
-
-def launcher() -> list[str]:
-    """The launcher command: the package, run by FLUENT_LAUNCH_PYTHON if set (another Python
-    version), or a built binary when FLUENT_LAUNCH_BIN names one."""
-    binary = os.environ.get("FLUENT_LAUNCH_BIN")
-    python = os.environ.get("FLUENT_LAUNCH_PYTHON") or sys.executable
-    return [binary] if binary else [python, "-m", "fluent_launch"]
-
-
-class Run:
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp = tmp_path
-        self.record = tmp_path / "record.json"
-        self.out = tmp_path / "out" / "fluent-bit.conf"
-
-    def __call__(self, *args: str | bytes, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "PYTHONPATH": str(REPO), "FAKE_FLUENT_BIT_RECORD": str(self.record), **(extra_env or {})}
-        process = subprocess.Popen(
-            [*launcher(), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        stdout, stderr = process.communicate(timeout=60)
-        self.pid = process.pid
-        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
-    def recorded(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = json.loads(self.record.read_text())
-        return loaded
-
-
-@pytest.fixture
-def run(tmp_path: Path) -> Run:
-    return Run(tmp_path)
+from tests.running import AWS_PLUGINS, FAKE, FIRELENS, GUIDE_FLUENT_BIT_ARGS, Run, launcher
 
 
 def test_guide_command_line_execs_fluent_bit_in_place(run: Run) -> None:
