@@ -26,7 +26,7 @@ from fluent_launch.errors import ConfigError
 # Fluent Bit's line buffer starts at this size, doubles whenever a read does not end a
 # line, and gives up once it would pass the hard limit.
 _FIRST_BUFFER = 4096
-_BUFFER_LIMIT = 32 * 1024 * 1024
+BUFFER_LIMIT = 32 * 1024 * 1024
 # How much of a file is split into lines at once on the fast path.
 _BLOCK = 64 * 1024
 
@@ -139,6 +139,7 @@ def _parse(data: bytes, path: str) -> Document:
             while width < len(content) and content[width] in _BLANK:
                 width += 1
             doc.indent = content[:width]
+            doc.indent_line = number
             if width == len(content):
                 continue
         size = len(doc.indent)
@@ -273,7 +274,7 @@ def _logical_lines(data: bytes, path: str) -> Iterator[tuple[int, bytes, int, in
                 complete = True
                 break
             buffer *= 2
-            if buffer > _BUFFER_LIMIT:
+            if buffer > BUFFER_LIMIT:
                 raise ConfigError(path, number + 1, "line longer than Fluent Bit's 32 MiB limit")
         if not complete:
             return  # fgets() hit the end with a partial line: Fluent Bit drops it too

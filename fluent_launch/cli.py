@@ -164,14 +164,15 @@ def parse_args(args: list[str]) -> Options | str:
 
 def _override(option: str, key_text: str, value_text: str) -> edit.Override:
     key = os.fsencode(key_text)
-    value = os.fsencode(value_text)
+    # Fluent Bit trims what it reads; trimmed here, the written line reads back as given.
+    value = os.fsencode(value_text).strip()
     if not key:
         raise UsageError(f"{option}: empty key")
     if any(byte in _KEY_FORBIDDEN for byte in key):
         raise UsageError(f"{option} {key_text!r}: a key cannot contain whitespace, CR, LF or NUL")
     if key[0] in _KEY_FORBIDDEN_FIRST:
         raise UsageError(f"{option} {key_text!r}: a key cannot start with '[', '#' or '@'")
-    if not value.strip():
+    if not value:
         raise UsageError(f"{option} {key_text}: empty value")
     if any(byte in _VALUE_FORBIDDEN for byte in value):
         raise UsageError(f"{option} {key_text}: a value cannot contain CR, LF or NUL")

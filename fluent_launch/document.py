@@ -72,6 +72,7 @@ class Document:
         "end",
         "includes",
         "indent",
+        "indent_line",
         "kinds",
         "metas",
         "newline",
@@ -88,6 +89,7 @@ class Document:
         self.end = 0
         # The indent string Fluent Bit fixed for this file (its first entry line's), if any.
         self.indent: bytes | None = None
+        self.indent_line = 0  # the line that fixed it
         # The terminator new lines get: the file's first one, so CRLF files stay CRLF.
         first_lf = data.find(b"\n")
         self.newline = b"\r\n" if first_lf > 0 and data[first_lf - 1] == 0x0D else b"\n"

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 from collections.abc import Iterator
 
+from fluent_launch import classic
 from fluent_launch.document import SERVICE, Document, Entry, line_end, render
+from fluent_launch.errors import ConfigError
 from fluent_launch.records import Record
 
 # New lines in a file that has no entry yet to copy the indent from.
@@ -41,7 +44,6 @@ class Result(Record):
 def apply(doc: Document, overrides: Overrides) -> Result:
     """The document's bytes with every override applied, and what was touched."""
     wanted = {kind: keys for kind, keys in overrides.items() if keys}
-    indent = doc.indent if doc.indent is not None else _DEFAULT_INDENT
     kinds = {kind: KindResult(doc.kinds.count(kind), False) for kind in wanted}
     # Fluent Bit merges all [SERVICE] sections into one, so they are one unit, and a key new
     # to all of them goes into the last one, after everything it could conflict with.
@@ -50,7 +52,7 @@ def apply(doc: Document, overrides: Overrides) -> Result:
         services = list(doc.sections.of_kinds((SERVICE,), frozenset(wanted[SERVICE])))
         if services:
             merged = [entry for section in services for entry in section.entries]
-            service_edits = sorted(_edit_unit(doc, merged, services[-1].body_end, wanted[SERVICE], indent))
+            service_edits = sorted(_edit_unit(doc, merged, services[-1].body_end, wanted[SERVICE]))
             kinds[SERVICE] = KindResult(1, False)
         else:
             kinds[SERVICE] = KindResult(1, True)
@@ -58,26 +60,42 @@ def apply(doc: Document, overrides: Overrides) -> Result:
     others = (
         edit
         for section in doc.sections.of_kinds(wanted.keys() - {SERVICE}, keys)
-        for edit in sorted(_edit_unit(doc, section.entries, section.body_end, wanted[section.kind], indent))
+        for edit in sorted(_edit_unit(doc, section.entries, section.body_end, wanted[section.kind]))
     )
     # Both streams are in file order and never share an offset; rendering them as they come
     # keeps memory to one section's edits however large the config.
     edits: Iterator[tuple[int, int, bytes]] = heapq.merge(others, service_edits)
     if kinds.get(SERVICE, KindResult(0, False)).created:
         # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
-        edits = itertools.chain(edits, (_new_service(doc, wanted[SERVICE], indent),))
-    return Result(render(doc.data, edits), kinds)
+        edits = itertools.chain(edits, (_new_service(doc, wanted[SERVICE]),))
+    data = render(doc.data, edits)
+    if b"\0" in doc.data or len(data) > classic.BUFFER_LIMIT:
+        _check_still_accepted(doc.path, data)
+    return Result(data, kinds)
+
+
+def _check_still_accepted(path: str, data: bytes) -> None:
+    """Refuse an edit that would make Fluent Bit refuse the config.
+
+    Only NUL bytes (each short read doubles Fluent Bit's line buffer, and terminating the last
+    line makes it one) and lines near the 32 MiB limit can do that, so only configs with them
+    are read again.
+    """
+    try:
+        classic.parse(data, path)
+    except ConfigError as error:
+        raise ConfigError(path, error.line, f"Fluent Bit would refuse the edited config: {error.message}") from None
 
 
 def _edit_unit(
-    doc: Document, entries: list[Entry], anchor: int, wanted: dict[bytes, Override], indent: bytes
+    doc: Document, entries: list[Entry], anchor: int, wanted: dict[bytes, Override]
 ) -> list[tuple[int, int, bytes]]:
     edits = []
     added = []
     for lowered, override in wanted.items():
         matches = [entry for entry in entries if entry.key == lowered]
         if not matches:
-            added.append(indent + override.key + b" " + override.value)
+            added.append(_entry_line(doc, override))
             continue
         first = matches[0]
         if first.value != override.value:
@@ -88,8 +106,22 @@ def _edit_unit(
     return edits
 
 
-def _new_service(doc: Document, wanted: dict[bytes, Override], indent: bytes) -> tuple[int, int, bytes]:
-    lines = [b"[SERVICE]"] + [indent + override.key + b" " + override.value for override in wanted.values()]
+def _entry_line(doc: Document, override: Override) -> bytes:
+    indent = doc.indent if doc.indent is not None else _DEFAULT_INDENT
+    if indent.startswith(b"@"):
+        # Every entry line of the file must start with its indent, and one starting with '@'
+        # is a command to Fluent Bit: this file can hold no entry at all.
+        raise ConfigError(
+            doc.path,
+            doc.indent_line,
+            f"cannot add {os.fsdecode(override.key)}: Fluent Bit fixed this file's indent here as {indent!r},"
+            " and a line starting with '@' is a command, not an entry",
+        )
+    return indent + override.key + b" " + override.value
+
+
+def _new_service(doc: Document, wanted: dict[bytes, Override]) -> tuple[int, int, bytes]:
+    lines = [b"[SERVICE]"] + [_entry_line(doc, override) for override in wanted.values()]
     if doc.end:
         lines.insert(0, b"")
     return (doc.end, doc.end, _lines_after(doc, doc.end, lines))
@@ -100,4 +132,7 @@ def _lines_after(doc: Document, offset: int, lines: list[bytes]) -> bytes:
     newline = doc.newline
     if offset == 0 or doc.data[offset - 1] == 0x0A:
         return b"".join(line + newline for line in lines)
-    return newline + newline.join(lines)
+    # The file ends in the middle of that line. Once terminated, a NUL in it would make
+    # Fluent Bit join the next line to it, so an empty line goes first to be what it joins.
+    last = doc.data[doc.data.rfind(b"\n", 0, offset) + 1 : offset]
+    return newline * (2 if b"\0" in last else 1) + newline.join(lines)

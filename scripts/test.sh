@@ -9,6 +9,19 @@ python3 -m venv .venv
 .venv/bin/mypy
 .venv/bin/pytest "$@"
 
+# Coverage-guided fuzzing for a bounded time (FUZZ_SECONDS), seeded with the shared corpus;
+# libFuzzer exits non-zero on the first finding and prints the input that caused it.
+fuzz_corpus=$(mktemp -d)
+seeds=../shared/corpus/classic
+[ -d "$seeds" ] || seeds=examples
+if ! .venv/bin/python fuzz/fuzz_classic.py -max_total_time="${FUZZ_SECONDS:-120}" -max_len=16384 \
+  -print_final_stats=1 -artifact_prefix="$fuzz_corpus/" "$fuzz_corpus" "$seeds" >"$fuzz_corpus/log" 2>&1; then
+  tail -n 40 "$fuzz_corpus/log"
+  exit 1
+fi
+grep -E "^Done|stat::number_of_executed_units|stat::peak_rss_mb" "$fuzz_corpus/log"
+rm -rf "$fuzz_corpus"
+
 # The benchmark in its quick mode: it reports against its targets and fails only if a run fails.
 .venv/bin/python bench/run.py --quick
 
@@ -16,7 +29,7 @@ python3 -m venv .venv
 # suite again, run by it.
 oldest=$(ls -d "$(pyenv root 2>/dev/null || echo /nonexistent)"/versions/3.9*/bin/python3.9 2>/dev/null | head -n 1 || true)
 if [ -n "$oldest" ]; then
-  FLUENT_LAUNCH_PYTHON=$oldest .venv/bin/pytest -q tests/test_cli.py
+  FLUENT_LAUNCH_PYTHON=$oldest .venv/bin/pytest -q tests/test_cli.py tests/test_hostile.py
 else
   echo "no Python 3.9 on this machine: the CLI suite ran with $(.venv/bin/python --version) only"
 fi

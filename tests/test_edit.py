@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fluent_launch import classic, edit
+from fluent_launch.errors import ConfigError
 from tests.helpers import apply, overrides
 
 FIRELENS = b"""\
@@ -113,6 +116,24 @@ def test_unindented_files_keep_fluent_bits_reading() -> None:
 def test_nul_joined_entry_is_rewritten_whole() -> None:
     data = b"[INPUT]\n    Name du\0x\nmmy\n    Tag x\n"
     assert apply(data, ("input", "Name", "cpu")) == b"[INPUT]\n    Name cpu\n    Tag x\n"
+
+
+def test_key_added_after_an_unterminated_last_line_with_a_nul_is_not_joined_to_it() -> None:
+    # Found by fuzz/fuzz_classic.py: terminating that line made Fluent Bit append the new one to it.
+    data = b"[INPUT]\n    Name dummy\0junk"
+    out = apply(data, ("input", "Tag", "t"), ("service", "Flush", "1"))
+    # (The [SERVICE] goes at the same place and takes the same care: one blank line too many.)
+    assert out == b"[INPUT]\n    Name dummy\0junk\n\n    Tag t\n\n\n[SERVICE]\n    Flush 1"
+    sections = classic.parse(out, "t").sections
+    assert [(entry.key, entry.value) for entry in sections[0].entries] == [(b"name", b"dummy"), (b"tag", b"t")]
+    assert [(entry.key, entry.value) for entry in sections[1].entries] == [(b"flush", b"1")]
+
+
+def test_a_file_whose_indent_is_an_at_sign_cannot_take_a_new_key() -> None:
+    # Found by fuzz/fuzz_classic.py: a new line in that indent would be read as a command.
+    with pytest.raises(ConfigError) as refused:
+        apply(b"[INPUT]\n@\n", ("input", "Tag", "t"))
+    assert (refused.value.line, refused.value.message.split(":")[0]) == (2, "cannot add Tag")
 
 
 def test_result_reports_sections_per_kind() -> None:
