@@ -49,3 +49,18 @@ class Run:
     def recorded(self) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads(self.record.read_text())
         return loaded
+
+
+def launch(
+    *args: str, env: dict[str, str] | None = None, prefix: tuple[str, ...] = (), timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """The launcher with /bin/true as Fluent Bit (so an exit of 0 means it got as far as exec)."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    command = [*prefix, *launcher(), "-r", "/bin/true", *args]
+    return subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def assert_refused(done: subprocess.CompletedProcess[str], code: int, words: str) -> None:
+    assert (done.returncode, done.stdout) == (code, ""), done.stderr
+    assert done.stderr.startswith("fluent-launch: ") and done.stderr.count("\n") == 1, done.stderr
+    assert words in done.stderr and "Traceback" not in done.stderr, done.stderr
