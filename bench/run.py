@@ -126,7 +126,9 @@ def start_up(table: Table, env: dict[str, str], out: Path, repeat: int) -> None:
     table.add("floor (b): exec the stand-in directly", ms(direct))
     tail = ["-r", STAND_IN, "-c", str(FIRELENS), "-m", str(out), *OVERRIDES, "--", *FLUENT_BIT_ARGS]
     launchers: list[tuple[str, list[str], float | None]] = [
-        ("python -m fluent_launch", [sys.executable, "-m", "fluent_launch"], None)
+        ("python -m fluent_launch", [sys.executable, "-m", "fluent_launch"], None),
+        # Without site-packages' start-up (and an editable install's import hook): the launcher's own cost.
+        ("python -S -m fluent_launch", [sys.executable, "-S", "-m", "fluent_launch"], None),
     ]
     binary = frozen_binary()
     if binary is None:
