@@ -16,14 +16,34 @@ def exec_fluent_bit(argv: list[str]) -> NoReturn:
     """exec argv[0] with argv; like a shell, a name without '/' is looked up in PATH."""
     sys.stdout.flush()
     sys.stderr.flush()
+    environment = fluent_bit_environment()
     try:
         if "/" in argv[0]:
-            os.execv(argv[0], argv)
+            os.execve(argv[0], argv, environment)
         else:
-            os.execvp(argv[0], argv)
+            os.execvpe(argv[0], argv, environment)
     except FileNotFoundError:
         raise LaunchError(
             f"{argv[0]}: Fluent Bit not found (give its path with -r/--run-path)", EXIT_NOT_FOUND
         ) from None
     except OSError as error:
         raise LaunchError(f"{argv[0]}: cannot execute Fluent Bit: {error.strerror}", EXIT_NOT_EXECUTABLE) from None
+
+
+def fluent_bit_environment() -> dict[bytes, bytes]:
+    """The environment the launcher was started with.
+
+    A frozen (PyInstaller) launcher restarts itself with LD_LIBRARY_PATH pointing at its own
+    libraries, including its own glibc, and with _PYI_* bookkeeping variables. Fluent Bit
+    must get none of that: with another glibc's libraries on its path it would not start.
+    """
+    environment = dict(os.environb)
+    if getattr(sys, "frozen", False):
+        for name in [name for name in environment if name.startswith(b"_PYI_")]:
+            del environment[name]
+        original = environment.pop(b"LD_LIBRARY_PATH_ORIG", None)
+        if original is None:
+            environment.pop(b"LD_LIBRARY_PATH", None)
+        else:
+            environment[b"LD_LIBRARY_PATH"] = original
+    return environment

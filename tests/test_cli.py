@@ -36,6 +36,24 @@ def test_guide_command_line_execs_fluent_bit_in_place(run: Run) -> None:
     assert f"exec {FAKE} -c {run.out} -F record_modifier -m '*' -p 'Record=pid 1'" in done.stderr
 
 
+def test_fluent_bit_gets_exactly_the_launchers_environment(tmp_path: Path) -> None:
+    # A frozen launcher adds LD_LIBRARY_PATH (pointing at its own glibc) and _PYI_* variables
+    # when it restarts itself: none of that may reach Fluent Bit, and a user's value survives.
+    dump = tmp_path / "env-dump"
+    dump.write_text(f"#!/bin/sh\nexec env -0 > {tmp_path}/environ\n")
+    dump.chmod(0o755)
+    env = {
+        "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "LANG": "C.UTF-8",
+        "LD_LIBRARY_PATH": "/opt/plugins/lib", "AWS_REGION": "us-east-1",
+    }  # fmt: skip
+    command = [*launcher(), "-r", str(dump), "-c", str(FIRELENS), "-m", str(tmp_path / "out.conf")]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    received = dict(item.split("=", 1) for item in (tmp_path / "environ").read_text().split("\0") if item)
+    received.pop("PWD", None)  # the shell running the dump sets that one itself
+    assert received == env
+
+
 def test_guide_command_line_with_aws_plugins(run: Run) -> None:
     args = [*AWS_PLUGINS, *GUIDE_FLUENT_BIT_ARGS]
     done = run("-r", FAKE, "-c", str(FIRELENS), "-m", str(run.out), "-s", "Scheduler.Cap", "60", "--", *args)
@@ -189,7 +207,9 @@ def test_failed_write_leaves_no_temporary_file(run: Run) -> None:
 
 def test_console_script_is_installed(run: Run) -> None:
     script = Path(sys.executable).parent / "fluent-launch"
-    if os.environ.get("FLUENT_LAUNCH_BIN") or not script.exists():
+    if os.environ.get("FLUENT_LAUNCH_BIN"):
+        pytest.skip("this run checks a frozen binary (FLUENT_LAUNCH_BIN), not the pip-installed package")
+    if not script.exists():
         pytest.skip(f"no console script beside {sys.executable}: the package is not pip-installed here")
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert (done.returncode, done.stdout.split()[0]) == (0, "fluent-launch")

@@ -15,6 +15,7 @@ import pytest
 
 from fluent_launch import classic, cli, edit
 from fluent_launch.errors import UsageError
+from tests import native
 from tests.paths import REPO
 from tests.running import FIRELENS, assert_refused, launch, launcher
 
@@ -262,13 +263,8 @@ def test_read_only_filesystem_is_refused_and_the_previous_output_kept(tmp_path: 
 @pytest.fixture(scope="session")
 def faults(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/faults/faults.c built as an LD_PRELOAD library."""
-    compiler = shutil.which("gcc") or shutil.which("cc")
-    if compiler is None:
-        pytest.skip("no C compiler to build the fault-injection library")
     library = tmp_path_factory.mktemp("faults") / "faults.so"
-    source = Path(__file__).parent / "faults" / "faults.c"
-    subprocess.run([compiler, "-shared", "-fPIC", "-O1", "-o", str(library), str(source), "-ldl"], check=True)
-    return library
+    return native.build("faults/faults.c", library, "-shared", "-fPIC", "-O1", "-ldl")
 
 
 @pytest.mark.parametrize("call", ["write", "fsync"])

