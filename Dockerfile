@@ -1,0 +1,28 @@
+# The agent-volume image: the frozen launcher at /var/alertlogic/lib/fluent-bit/fluent-launch,
+# for a Fluent Bit container to run from a shared volume (ECS volumesFrom) or to copy from:
+#   COPY --from=<this image> /var/alertlogic/lib/fluent-bit/ /var/alertlogic/lib/fluent-bit/
+# The base images are build arguments, so a build without a registry can use local ones.
+ARG BUILDER_IMAGE=docker.io/library/debian:bookworm-slim
+ARG FINAL_IMAGE=scratch
+
+FROM ${BUILDER_IMAGE} AS builder
+# A Python with a shared libpython (PyInstaller loads it), binutils for ldd/objdump/readelf.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      python3 python3-venv libpython3.11 binutils ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY fluent_launch/ fluent_launch/
+COPY build/build.sh build/portable.py build/fluent-launch.spec build/
+ARG INSTALL_DIR=/var/alertlogic/lib/fluent-bit
+RUN INSTALL_DIR=${INSTALL_DIR} bash build/build.sh
+
+# Nothing but the bundle: it carries its own loader and libc, so it runs even here.
+FROM ${FINAL_IMAGE}
+ARG INSTALL_DIR=/var/alertlogic/lib/fluent-bit
+COPY --from=builder /src/dist/fluent-launch/ ${INSTALL_DIR}/
+VOLUME ["/var/alertlogic/lib/fluent-bit"]
+# As an `essential: false` sidecar it only has to start (which fills the volume) and exit 0.
+ENTRYPOINT ["/var/alertlogic/lib/fluent-bit/fluent-launch"]
+CMD ["--version"]
