@@ -4,6 +4,11 @@
 # and under the oldest Python), a bounded fuzzing run and the quick benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# System tools the container and frozen-binary tests use (as root, as CI runs).
+if [ "$(id -u)" = 0 ] && ! command -v podman >/dev/null; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc debootstrap uidmap binutils gcc libc6-dev
+fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 .venv/bin/ruff check .

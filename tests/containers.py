@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from tests import native
 from tests.paths import REPO
+from tests.running import FIRELENS, GUIDE_FLUENT_BIT_ARGS
 
 # What works on these machines (no Docker engine; podman as root with runc).
 RUN_FLAGS = ("--runtime", "runc", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768")
 BASE_IMAGE = "localhost/fluent-launch-base:bookworm"
 LAUNCHER_IMAGE = "localhost/fluent-launch:test"
+STANDIN_IMAGE = "localhost/fluent-launch-standin:test"
+INSTALL_DIR = "/var/alertlogic/lib/fluent-bit"
 # The host's extra CAs (a TLS-inspecting proxy's), which the image builds need to reach PyPI.
 HOST_CAS = Path("/usr/local/share/ca-certificates")
 
@@ -69,3 +73,30 @@ def launcher_image() -> str:
         "-t", LAUNCHER_IMAGE, str(REPO),
     )  # fmt: skip
     return LAUNCHER_IMAGE
+
+
+def standin_image(context: Path) -> str:
+    """A log router image with no Python, no shell and no libc: a static stand-in fluent-bit
+    at Fluent Bit's path, and the FireLens config where FireLens mounts it."""
+    context.mkdir(parents=True, exist_ok=True)
+    native.build("standin/fluent-bit.c", context / "fluent-bit", "-static", "-O1")
+    shutil.copy(FIRELENS, context / "fluent-bit.conf")
+    (context / "Containerfile").write_text(
+        "FROM scratch\n"
+        "COPY fluent-bit /fluent-bit/bin/fluent-bit\n"
+        "COPY fluent-bit.conf /fluent-bit/etc/fluent-bit.conf\n"
+    )
+    podman("build", *RUN_FLAGS, "-t", STANDIN_IMAGE, str(context))
+    return STANDIN_IMAGE
+
+
+def check_became_fluent_bit(stdout: str, stderr: str, inputs: int) -> None:
+    """The stand-in's report: it ran as PID 1 with the guide's arguments and the edited config
+    (which has `inputs` [INPUT] sections)."""
+    lines = stdout.splitlines()
+    assert lines[0] == "pid 1", stdout + stderr  # ECS's SIGTERM goes to PID 1: Fluent Bit itself
+    args = [line[len("arg ") :] for line in lines if line.startswith("arg ")]
+    assert args == ["/fluent-bit/bin/fluent-bit", "-c", f"{INSTALL_DIR}/fluent-bit.conf", *GUIDE_FLUENT_BIT_ARGS]
+    config = "\n".join(lines[lines.index("config") + 1 :]) + "\n"
+    assert config.count("    Mem_Buf_Limit 50M\n") == inputs and config.endswith("[SERVICE]\n    Scheduler.Cap 60\n")
+    assert stderr.startswith("fluent-launch: wrote ") and stderr.count("\n") == 1
