@@ -32,7 +32,7 @@ def main() -> None:
     sequence = 0
     while True:
         sequence += 1
-        record = {"log": f"hello from app {sequence}", "container_name": "app", "container_id": "c0ffee", "source": "stdout"}
+        record = {"log": f"hello from app {sequence}", "container_name": "app", "container_id": "c0ffee"}
         try:
             with socket.create_connection(ADDRESS, timeout=5) as connection:
                 connection.sendall(pack([TAG, int(time.time()), record]))
