@@ -69,8 +69,14 @@ class Run:
 
 
 def median_wall(argv: list[str], env: dict[str, str], repeat: int) -> float:
+    return measure(argv, env, repeat)[0]
+
+
+def measure(argv: list[str], env: dict[str, str], repeat: int) -> tuple[float, int]:
+    """Median wall seconds and the largest peak RSS (bytes) of `repeat` runs."""
     Run(argv, env)  # warm the page cache (and write .pyc files) first
-    return statistics.median(Run(argv, env).wall for _ in range(repeat))
+    runs = [Run(argv, env) for _ in range(repeat)]
+    return statistics.median(run.wall for run in runs), max(run.peak_kib for run in runs) * 1024
 
 
 def sections_config(count: int) -> bytes:
@@ -135,12 +141,13 @@ def start_up(table: Table, env: dict[str, str], out: Path, repeat: int) -> None:
     else:
         launchers.insert(0, (f"frozen binary {binary}", [str(binary)], 1.5))
     for label, command, target in launchers:
-        wall = median_wall([*command, *tail], env, repeat)
+        wall, peak = measure([*command, *tail], env, repeat)
         met = None if target is None else wall <= target * bare
         table.add(
             f"{label}: start to exec", ms(wall), "(a)", f"{wall / bare:.2f}x", f"<= {target}x" if target else "", met
         )
         table.add("", "", "(b)", f"{wall / direct:.2f}x")
+        table.add("  peak RSS", f"{peak / MIB:.1f} MiB")
     if binary is not None:
         size = shipped_size(binary)
         table.add("size on disk of what ships", f"{size / MIB:.1f} MiB", "", "", "< 20 MiB", size < 20 * MIB)
