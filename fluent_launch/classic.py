@@ -9,8 +9,6 @@ does not see. `@INCLUDE` lines are left for Fluent Bit to follow.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from fluent_launch.document import (
     FILTER,
     INPUT,
@@ -22,6 +20,10 @@ from fluent_launch.document import (
     render,
 )
 from fluent_launch.errors import ConfigError
+from fluent_launch.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # Fluent Bit's line buffer starts at this size, doubles whenever a read does not end a
 # line, and gives up once it would pass the hard limit.

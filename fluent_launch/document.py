@@ -9,21 +9,18 @@ bytes per entry, because a launcher must not need more memory than the config it
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Iterable, Iterator
+from struct import Struct
 
-from fluent_launch.records import Record
+from fluent_launch.records import TYPE_CHECKING, Record
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 # Section kinds, as Fluent Bit names them (flb_config_format.c, get_section_type).
 SERVICE = "service"
 INPUT = "input"
 FILTER = "filter"
 OUTPUT = "output"
-
-# Row widths of the span tables (see Document.__init__).
-_SECTION_ROW = 6
-_GROUP_ROW = 5
-_ENTRY_ROW = 6
 
 
 class Entry(Record):
@@ -95,12 +92,12 @@ class Document:
         self.newline = b"\r\n" if first_lf > 0 and data[first_lf - 1] == 0x0D else b"\n"
         # Span tables, one row after another. Offsets inside a line (name, key, value) count
         # from the line's start; a section's or group's entries run up to the next one's first.
-        code = "I" if len(data) < 1 << 32 else "Q"
-        self._sections = array(code)  # start, header end, name begin, name end, first entry, first group
+        wide = len(data) >= 1 << 32
+        self._sections = _Table(6, wide)  # start, header end, name begin, name end, first entry, first group
         self.kinds: list[str] = []  # each section's, in file order
-        self._groups = array(code)  # start, end, name begin, name end, first entry
-        self._own = array(code)  # start, end, key begin, key end, value begin, value end
-        self._grouped = array(code)  # entries of groups, as in _own
+        self._groups = _Table(5, wide)  # start, end, name begin, name end, first entry
+        self._own = _Table(6, wide)  # start, end, key begin, key end, value begin, value end
+        self._grouped = _Table(6, wide)  # entries of groups, as in _own
         # A line cut and joined at NUL bytes is no slice of `data`: what Fluent Bit read of
         # each such line that a row points into, by its start.
         self._joined: dict[int, bytes] = {}
@@ -110,14 +107,15 @@ class Document:
         return Sections(self)
 
     def add_section(self, start: int, end: int, name: tuple[int, int], kind: str) -> None:
-        self._sections.extend((start, end, *name, len(self._own) // _ENTRY_ROW, len(self._groups) // _GROUP_ROW))
+        self._sections.add(start, end, *name, len(self._own), len(self._groups))
         self.kinds.append(kind)
 
     def add_group(self, start: int, end: int, name: tuple[int, int]) -> None:
-        self._groups.extend((start, end, *name, len(self._grouped) // _ENTRY_ROW))
+        self._groups.add(start, end, *name, len(self._grouped))
 
     def add_entry(self, grouped: bool, start: int, end: int, key: tuple[int, int], value: tuple[int, int]) -> None:
-        (self._grouped if grouped else self._own).extend((start, end, *key, *value))
+        table = self._grouped if grouped else self._own
+        table.packed += table.row.pack(start, end, *key, *value)  # _Table.add(), without a call per entry
 
     def keep_line(self, start: int, content: bytes) -> None:
         """Record what Fluent Bit read of the line at `start` when that is not `data`'s bytes."""
@@ -125,15 +123,13 @@ class Document:
 
     def section(self, index: int, keys: frozenset[bytes] | None = None) -> Section:
         """The section at `index`, with only the own entries whose key is in `keys` if given."""
-        rows = self._sections
-        at = index * _SECTION_ROW
-        start, header_end, name_begin, name_end, first_entry, first_group = rows[at : at + _SECTION_ROW]
-        at += _SECTION_ROW
-        last = at == len(rows)
-        stop_entry = len(self._own) // _ENTRY_ROW if last else rows[at + 4]
-        stop_group = len(self._groups) // _GROUP_ROW if last else rows[at + 5]
+        start, header_end, name_begin, name_end, first_entry, first_group = self._sections.get(index)
+        if index + 1 < len(self.kinds):
+            stop_entry, stop_group = self._sections.get(index + 1)[4:]
+        else:
+            stop_entry, stop_group = len(self._own), len(self._groups)
         own = self._own
-        body_end = own[stop_entry * _ENTRY_ROW - _ENTRY_ROW + 1] if stop_entry > first_entry else header_end
+        body_end = own.get(stop_entry - 1)[1] if stop_entry > first_entry else header_end
         return Section(
             self._line(start, header_end)[name_begin:name_end],
             self.kinds[index],
@@ -145,19 +141,17 @@ class Document:
         )
 
     def _group(self, index: int) -> Group:
-        rows = self._groups
-        at = index * _GROUP_ROW
-        start, end, name_begin, name_end, first = rows[at : at + _GROUP_ROW]
-        at += _GROUP_ROW
-        stop = len(self._grouped) // _ENTRY_ROW if at == len(rows) else rows[at + 4]
+        start, end, name_begin, name_end, first = self._groups.get(index)
+        stop = self._groups.get(index + 1)[4] if index + 1 < len(self._groups) else len(self._grouped)
         return Group(self._line(start, end)[name_begin:name_end], self._entries(self._grouped, first, stop))
 
-    def _entries(self, table: array[int], first: int, stop: int, keys: frozenset[bytes] | None = None) -> list[Entry]:
-        # The hot loop of editing a large config, hence _line() written out.
+    def _entries(self, table: _Table, first: int, stop: int, keys: frozenset[bytes] | None = None) -> list[Entry]:
+        # The hot loop of editing a large config, hence _line() and _Table.get() written out.
         data, joined = self.data, self._joined
+        unpack, packed, size = table.row.unpack_from, table.packed, table.row.size
         entries = []
-        for at in range(first * _ENTRY_ROW, stop * _ENTRY_ROW, _ENTRY_ROW):
-            start, end, key_begin, key_end, value_begin, value_end = table[at : at + _ENTRY_ROW]
+        for at in range(first * size, stop * size, size):
+            start, end, key_begin, key_end, value_begin, value_end = unpack(packed, at)
             line = joined[start] if joined and start in joined else data[start:end]
             key = line[key_begin:key_end].lower()
             if keys is None or key in keys:
@@ -167,6 +161,27 @@ class Document:
     def _line(self, start: int, end: int) -> bytes:
         joined = self._joined.get(start) if self._joined else None
         return joined if joined is not None else self.data[start:end]
+
+
+class _Table:
+    """Rows of unsigned integers packed into one bytearray: a few bytes a row, where a tuple of
+    ints takes a hundred (and `array`, which would do too, imports `collections` at start-up)."""
+
+    __slots__ = ("packed", "row")
+
+    def __init__(self, width: int, wide: bool) -> None:
+        self.row = Struct(f"={width}{'Q' if wide else 'I'}")
+        self.packed = bytearray()
+
+    def __len__(self) -> int:
+        return len(self.packed) // self.row.size
+
+    def add(self, *values: int) -> None:
+        self.packed += self.row.pack(*values)
+
+    def get(self, index: int) -> tuple[int, ...]:
+        row: tuple[int, ...] = self.row.unpack_from(self.packed, index * self.row.size)
+        return row
 
 
 class Sections:

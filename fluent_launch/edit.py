@@ -11,12 +11,14 @@ from __future__ import annotations
 import heapq
 import itertools
 import os
-from collections.abc import Iterator
 
 from fluent_launch import classic
 from fluent_launch.document import SERVICE, Document, Entry, line_end, render
 from fluent_launch.errors import ConfigError
-from fluent_launch.records import Record
+from fluent_launch.records import TYPE_CHECKING, Record
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # New lines in a file that has no entry yet to copy the indent from.
 _DEFAULT_INDENT = b"    "
