@@ -156,6 +156,10 @@ def start_up(table: Table, env: dict[str, str], out: Path, repeat: int) -> None:
 def scaling(table: Table, env: dict[str, str], directory: Path, counts: list[int], repeat: int) -> None:
     """3 and 4: time and peak memory against config size, and against Fluent Bit's dry run."""
     fluent_bit = os.environ.get("FLUENT_BIT_BIN")
+    binary = frozen_binary()
+    # The whole CLI is what ships when it is given, else the package.
+    launcher = [str(binary)] if binary else [sys.executable, "-m", "fluent_launch"]
+    table.add("whole CLI below", "frozen binary" if binary else "python -m fluent_launch")
     cpu: dict[int, float] = {}
     for count in counts:
         config = directory / f"sections-{count}.conf"
@@ -170,18 +174,7 @@ def scaling(table: Table, env: dict[str, str], directory: Path, counts: list[int
         )
         best = cpu[count] = float(done.stdout.split()[0])
         table.add(f"{count} sections ({size / MIB:.2f} MiB): parse+apply+render CPU", ms(best))
-        cli = [
-            sys.executable,
-            "-m",
-            "fluent_launch",
-            "-r",
-            STAND_IN,
-            "-c",
-            str(config),
-            "-m",
-            str(directory / "out.conf"),
-            *OVERRIDES,
-        ]
+        cli = [*launcher, "-r", STAND_IN, "-c", str(config), "-m", str(directory / "out.conf"), *OVERRIDES]
         runs = [Run(cli, env) for _ in range(max(1, repeat // 2))]
         wall = statistics.median(run.wall for run in runs)
         peak = max(run.peak_kib for run in runs) * 1024
