@@ -65,7 +65,7 @@ _KINDS = (
 
 
 # The names nearly every header has, found without trying each prefix.
-_EXACT_KINDS = {keyword: kind for keyword, kind in reversed(_KINDS)}
+_EXACT_KINDS = dict(_KINDS)
 
 
 def section_kind(name: bytes) -> str:
