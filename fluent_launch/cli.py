@@ -201,12 +201,16 @@ def summary(options: Options, result: edit.Result) -> str:
 def masked(command: list[str]) -> list[str]:
     """Fluent Bit's command line with the values of secret-looking `-p KEY=VALUE` masked."""
     shown = []
-    for index, arg in enumerate(command):
-        option, equals, prop = arg.partition("=") if arg.startswith("--prop=") else ("", "", "")
-        if index > 0 and command[index - 1] in ("-p", "--prop"):
-            option, equals, prop = "", "", arg
+    for previous, arg in zip(["", *command], command):
+        if previous in ("-p", "--prop"):
+            prefix, prop = "", arg
+        elif arg.startswith("--prop="):
+            prefix, prop = "--prop=", arg[len("--prop=") :]
+        else:
+            shown.append(arg)
+            continue
         key, has_value, value = prop.partition("=")
-        shown.append(option + equals + _pair(key, value, False) if has_value else arg)
+        shown.append(prefix + _pair(key, value, False) if has_value else arg)
     return shown
 
 

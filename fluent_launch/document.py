@@ -2,7 +2,7 @@
 
 The document never copies the file into another shape: it keeps the original bytes and the
 byte spans of what Fluent Bit saw, so rendering an unedited document is the input itself and
-an edit touches exactly the spans it names. The spans live in flat integer arrays, a few
+an edit touches exactly the spans it names. The spans live in packed integer tables, a few
 bytes per entry, because a launcher must not need more memory than the config it edits;
 `Section` and `Entry` values are made from them only when asked for.
 """
@@ -21,6 +21,9 @@ SERVICE = "service"
 INPUT = "input"
 FILTER = "filter"
 OUTPUT = "output"
+
+# The indent of new lines in a file that has no entry yet to copy it from.
+_DEFAULT_INDENT = b"    "
 
 
 class Entry(Record):
@@ -105,6 +108,11 @@ class Document:
     @property
     def sections(self) -> Sections:
         return Sections(self)
+
+    @property
+    def entry_indent(self) -> bytes:
+        """The indent a new entry line takes: the file's, or four spaces where it has none yet."""
+        return self.indent if self.indent is not None else _DEFAULT_INDENT
 
     def add_section(self, start: int, end: int, name: tuple[int, int], kind: str) -> None:
         self._sections.add(start, end, *name, len(self._own), len(self._groups))

@@ -20,9 +20,6 @@ from fluent_launch.records import TYPE_CHECKING, Record
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-# New lines in a file that has no entry yet to copy the indent from.
-_DEFAULT_INDENT = b"    "
-
 
 class Override(Record):
     key: bytes  # as the user spelled it; matched without regard to case
@@ -109,7 +106,7 @@ def _edit_unit(
 
 
 def _entry_line(doc: Document, override: Override) -> bytes:
-    indent = doc.indent if doc.indent is not None else _DEFAULT_INDENT
+    indent = doc.entry_indent
     if indent.startswith(b"@"):
         # Every entry line of the file must start with its indent, and one starting with '@'
         # is a command to Fluent Bit: this file can hold no entry at all.

@@ -71,7 +71,7 @@ def inline(doc: Document, root: str) -> bytes:
 class _Inliner:
     def __init__(self, main: Document, root: str) -> None:
         self.root = root
-        self.indent = main.indent if main.indent is not None else b"    "
+        self.indent = main.entry_indent
         self.newline = main.newline
         # Fluent Bit's table of files read: inode numbers only, the main config's first.
         self.inodes = {os.stat(main.path).st_ino}

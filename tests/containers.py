@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,7 +16,11 @@ from tests.paths import REPO
 from tests.running import FIRELENS, GUIDE_FLUENT_BIT_ARGS
 
 # What works on these machines (no Docker engine; podman as root with runc).
-RUN_FLAGS = ("--runtime", "runc", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768")
+RUNTIME = "runc"
+ULIMITS = ("nofile=20000:20000", "nproc=32768:32768")
+RUN_FLAGS = ("--runtime", RUNTIME, *(flag for limit in ULIMITS for flag in ("--ulimit", limit)))
+# The same for what takes no flags (podman-compose): a containers.conf, named by CONTAINERS_CONF.
+CONTAINERS_CONF = f'[containers]\ndefault_ulimits = {json.dumps(ULIMITS)}\n[engine]\nruntime = "{RUNTIME}"\n'
 BASE_IMAGE = "localhost/fluent-launch-base:bookworm"
 LAUNCHER_IMAGE = "localhost/fluent-launch:test"
 STANDIN_IMAGE = "localhost/fluent-launch-standin:test"

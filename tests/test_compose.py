@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.containers import STANDIN_IMAGE, base_image, check_became_fluent_bit, podman, require_podman, standin_image
+from tests.containers import (
+    CONTAINERS_CONF,
+    STANDIN_IMAGE,
+    base_image,
+    check_became_fluent_bit,
+    podman,
+    require_podman,
+    standin_image,
+)
 from tests.paths import REPO
 
 COMPOSE_FILE = REPO / "compose" / "compose.yaml"
@@ -33,9 +41,7 @@ class Rig:
         self.project = f"fltest{os.getpid()}"
         containers_conf = tmp_path / "containers.conf"
         # podman-compose has no flags for these; podman reads them from here.
-        containers_conf.write_text(
-            '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n[engine]\nruntime = "runc"\n'
-        )
+        containers_conf.write_text(CONTAINERS_CONF)
         base = base_image()
         self.env = {
             **os.environ,

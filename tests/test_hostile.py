@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -62,8 +63,9 @@ _SOCKETS: list[socket.socket] = []
         (_socket, "cannot read: No such device or address"),
     ],
 )
-def test_inputs_that_never_end_or_block_are_refused_at_once(tmp_path: Path, make: object, words: str) -> None:
-    assert callable(make)
+def test_inputs_that_never_end_or_block_are_refused_at_once(
+    tmp_path: Path, make: Callable[[Path], str], words: str
+) -> None:
     out = tmp_path / "out.conf"
     done = launch("-c", make(tmp_path), "-m", str(out), "-i", "Mem_Buf_Limit", "5M", timeout=30)
     assert_refused(done, 1, words)
