@@ -131,8 +131,8 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
-def pyinstaller_floor(directory: Path) -> Path | str:
-    """Floor (c): an empty script frozen by build/build.sh exactly as the launcher is, or why not."""
+def pyinstaller_floor(directory: Path) -> Path:
+    """Floor (c): an empty script frozen by build/build.sh exactly as the launcher is."""
     entry = directory / "empty.py"
     entry.write_text("")
     dist = directory / "floor"
@@ -143,7 +143,7 @@ def pyinstaller_floor(directory: Path) -> Path | str:
         text=True,
     )
     if done.returncode != 0:
-        return f"not measured: build/build.sh failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}"
+        sys.exit(f"bench: freezing an empty script with build/build.sh failed:\n{done.stderr}")
     return dist / "fluent-launch" / "fluent-launch"
 
 
@@ -159,25 +159,22 @@ def start_up(table: Table, env: dict[str, str], directory: Path, repeat: int) ->
         "python -S -m fluent_launch": [sys.executable, "-S", "-m", "fluent_launch", *tail],
     }
     binary = frozen_binary()
-    floor = pyinstaller_floor(directory) if binary else "not measured: set FLUENT_LAUNCH_BIN (see build/build.sh)"
     frozen = f"frozen binary {binary}"
     if binary is not None:
         commands[frozen] = [str(binary), *tail]
-    if isinstance(floor, Path):
-        commands["(c)"] = [str(floor)]
+        commands["(c)"] = [str(pyinstaller_floor(directory))]
     results = measure(commands, env, repeat)
     bare, direct = results["(a)"][0], results["(b)"][0]
     table.add("floor (a): python -I -S -c pass", ms(bare))
     table.add("floor (b): exec the stand-in directly", ms(direct))
-    empty = results["(c)"][0] if "(c)" in results else None
-    if empty is None:
-        table.add("floor (c): an empty script frozen the same way", str(floor))
+    empty = results.get("(c)", (0.0, 0))[0]
+    if binary is None:
+        table.add("frozen binary and floor (c)", "not measured: set FLUENT_LAUNCH_BIN (see build/build.sh)")
     else:
         # What PyInstaller's bootloader costs before any of the launcher runs.
         table.add("floor (c): an empty script frozen the same way", ms(empty), "(a)", f"{empty / bare:.2f}x")
     for label in (frozen, "python -m fluent_launch", "python -S -m fluent_launch"):
         if label not in results:
-            table.add("frozen binary", str(floor))
             continue
         wall, peak = results[label]
         target = 1.5 if label == frozen else None
@@ -186,7 +183,7 @@ def start_up(table: Table, env: dict[str, str], directory: Path, repeat: int) ->
             f"{label}: start to exec", ms(wall), "(a)", f"{wall / bare:.2f}x", f"<= {target}x" if target else "", met
         )
         table.add("", "", "(b)", f"{wall / direct:.2f}x")
-        if label == frozen and empty is not None:
+        if label == frozen:
             table.add("", "", "(c)", f"{wall / empty:.2f}x")
             table.add("  the launcher's own share: minus (c)", ms(wall - empty))
         table.add("  peak RSS", f"{peak / MIB:.1f} MiB")

@@ -90,6 +90,18 @@ def test_existing_services_are_one_merged_section() -> None:
     assert out == b"[SERVICE]\n    Flush 1\n[INPUT]\n    Name cpu\n[SERVICE]\n    Log_Level info\n    Grace 3\n"
 
 
+def test_edits_of_services_and_other_kinds_between_them_keep_file_order() -> None:
+    data = b"[SERVICE]\n    Flush 5\n[INPUT]\n    Name cpu\n[SERVICE]\n    flush 2\n"
+    data += b"[OUTPUT]\n    Name null\n[SERVICE]\n"
+    out = apply(
+        data, ("service", "Flush", "1"), ("input", "Tag", "t"), ("output", "Match", "*"), ("service", "Grace", "3")
+    )
+    assert out == (
+        b"[SERVICE]\n    Flush 1\n[INPUT]\n    Name cpu\n    Tag t\n[SERVICE]\n"
+        b"[OUTPUT]\n    Name null\n    Match *\n[SERVICE]\n    Grace 3\n"
+    )
+
+
 def test_other_kinds_and_bytes_outside_edits_survive() -> None:
     data = (
         b"@SET secret=${TOKEN}\n# comment \xff\xfe\n[PARSER]\n    Name p\n    Format json\n"
