@@ -54,7 +54,7 @@ def apply(doc: Document, overrides: Overrides) -> Result:
             kinds[SERVICE] = KindResult(1, False)
         else:
             kinds[SERVICE] = KindResult(1, True)
-    keys = frozenset(key for wanted_keys in wanted.values() for key in wanted_keys)
+    keys = frozenset(key for kind, wanted_keys in wanted.items() if kind != SERVICE for key in wanted_keys)
     edits = _in_file_order(doc, wanted, keys, service_edits)
     if kinds.get(SERVICE, KindResult(0, False)).created:
         # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
@@ -68,17 +68,17 @@ def apply(doc: Document, overrides: Overrides) -> Result:
 def _in_file_order(
     doc: Document, wanted: Overrides, keys: frozenset[bytes], service_edits: list[tuple[int, int, bytes]]
 ) -> Iterator[tuple[int, int, bytes]]:
-    """Every section's edits in file order, made one section at a time so that memory stays
-    at one section's edits however large the config; the [SERVICE] unit's, made beforehand,
-    each come out with the section they lie in."""
+    """Every edit in file order: the other kinds' made one section at a time, so that memory
+    stays at one section's edits however large the config, and the [SERVICE] unit's, made
+    beforehand, each before the first section that starts after it (or where it inserts: at
+    the end of the last [SERVICE], which may be where the next section starts)."""
     pending = 0
-    for section in doc.sections.of_kinds(wanted.keys(), keys):
-        if section.kind != SERVICE:
-            yield from sorted(_edit_unit(doc, section.entries, section.body_end, wanted[section.kind]))
-            continue
-        while pending < len(service_edits) and service_edits[pending][0] <= section.body_end:
+    for section in doc.sections.of_kinds(wanted.keys() - {SERVICE}, keys):
+        while pending < len(service_edits) and service_edits[pending][0] <= section.start:
             yield service_edits[pending]
             pending += 1
+        yield from sorted(_edit_unit(doc, section.entries, section.body_end, wanted[section.kind]))
+    yield from service_edits[pending:]
 
 
 def _check_still_accepted(path: str, data: bytes) -> None:

@@ -102,6 +102,12 @@ def test_edits_of_services_and_other_kinds_between_them_keep_file_order() -> Non
     )
 
 
+def test_a_key_new_to_the_services_goes_before_the_section_right_after_them() -> None:
+    # Inserted at the very offset where the next section starts: found by hypothesis.
+    out = apply(b"[SERVICE]\n[INPUT]", ("service", "Flush", "1"), ("input", "Tag", "t"))
+    assert out == b"[SERVICE]\n    Flush 1\n[INPUT]\n    Tag t"
+
+
 def test_other_kinds_and_bytes_outside_edits_survive() -> None:
     data = (
         b"@SET secret=${TOKEN}\n# comment \xff\xfe\n[PARSER]\n    Name p\n    Format json\n"
