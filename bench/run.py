@@ -4,9 +4,11 @@
     python bench/run.py --quick    # what CI runs: smaller configs, fewer repeats
 
 Absolute times on shared machines are noise, so every time is set against a floor measured
-in the same run: a bare interpreter start (`python -I -S -c pass`), an exec of the stand-in
-directly, and, when FLUENT_BIT_BIN is set, Fluent Bit's own `--dry-run` on the same file.
-Targets are reported, never enforced: this script fails only if a run itself fails.
+in the same run, in turns with it: a bare interpreter start (`python -I -S -c pass`), an
+exec of the stand-in directly, when FLUENT_LAUNCH_BIN is set an empty script frozen by
+build/build.sh as the launcher is (PyInstaller's own start-up), and when FLUENT_BIT_BIN is
+set Fluent Bit's own `--dry-run` on the same file. Targets are reported, never enforced:
+this script fails only if a run itself fails (or that empty script cannot be frozen).
 Peak memory is the whole process's (interpreter included), as the kernel counts it.
 """
 
@@ -52,7 +54,7 @@ print(best)
 
 
 class Run:
-    """One child process: wall seconds, CPU seconds and peak RSS (KiB), exec'd images included."""
+    """One child process: wall seconds and peak RSS (KiB), exec'd images included."""
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -65,7 +67,6 @@ class Run:
         os.close(devnull)
         if os.waitstatus_to_exitcode(status) != 0:
             sys.exit(f"bench: {' '.join(argv[:6])} ... failed with status {status}")
-        self.cpu = usage.ru_utime + usage.ru_stime
         self.peak_kib = usage.ru_maxrss
 
 
@@ -167,11 +168,11 @@ def start_up(table: Table, env: dict[str, str], directory: Path, repeat: int) ->
     bare, direct = results["(a)"][0], results["(b)"][0]
     table.add("floor (a): python -I -S -c pass", ms(bare))
     table.add("floor (b): exec the stand-in directly", ms(direct))
-    empty = results.get("(c)", (0.0, 0))[0]
     if binary is None:
         table.add("frozen binary and floor (c)", "not measured: set FLUENT_LAUNCH_BIN (see build/build.sh)")
     else:
         # What PyInstaller's bootloader costs before any of the launcher runs.
+        empty = results["(c)"][0]
         table.add("floor (c): an empty script frozen the same way", ms(empty), "(a)", f"{empty / bare:.2f}x")
     for label in (frozen, "python -m fluent_launch", "python -S -m fluent_launch"):
         if label not in results:
