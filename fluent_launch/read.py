@@ -10,6 +10,7 @@ from fluent_launch.records import Record
 
 # Far above any real config (FireLens writes ~2 KB), far below a sidecar's memory.
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
+_TOO_LARGE = f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB, not read"
 
 
 class Original(Record):
@@ -36,7 +37,7 @@ def read_config(path: str) -> Original:
         if not stat.S_ISREG(status.st_mode):
             raise LaunchError(f"{path}: not a regular file ({_file_type(status.st_mode)}), not read")
         if status.st_size > MAX_CONFIG_BYTES:
-            raise LaunchError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB, not read")
+            raise LaunchError(f"{path}: {_TOO_LARGE}")
         chunks = []
         left = MAX_CONFIG_BYTES + 1  # the file may grow while it is read
         while left > 0:
@@ -51,7 +52,7 @@ def read_config(path: str) -> Original:
     finally:
         os.close(fd)
     if left <= 0:
-        raise LaunchError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB, not read")
+        raise LaunchError(f"{path}: {_TOO_LARGE}")
     return Original(b"".join(chunks), stat.S_IMODE(status.st_mode))
 
 
