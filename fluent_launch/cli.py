@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from fluent_launch import __version__, classic, edit, includes
+from fluent_launch import __version__, edit, formats
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
@@ -21,6 +21,7 @@ from fluent_launch.write import write_atomically
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
 DEFAULT_IN_CONFIG = "/fluent-bit/etc/fluent-bit.conf"
 DEFAULT_OUT_CONFIG = "/var/alertlogic/lib/fluent-bit/fluent-bit.conf"
+DEFAULT_OUT_YAML = "/var/alertlogic/lib/fluent-bit/fluent-bit.yaml"  # for a YAML input
 
 USAGE = f"""\
 usage: fluent-launch [OPTION]... [-- FLUENT_BIT_ARG...]
@@ -97,8 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(options)
             return 0
         original = read_config(options.in_config)
-        document = includes.prepare(classic.parse(original.data, options.in_config), options.inline_includes)
-        result = edit.apply(document, options.overrides)
+        result = formats.edit_config(options.in_config, original.data, options.overrides, options.inline_includes)
         write_atomically(options.out_config, result.data, original.mode)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
         shown = command if options.show_secrets else masked(command)
@@ -148,9 +148,13 @@ def parse_args(args: list[str]) -> Options | str:
     for option, path in (("-c", paths["in_config"]), ("-m", paths["out_config"])):
         if not path:
             raise UsageError(f"{option} needs a non-empty path")
-        if _is_yaml(path):
-            # Fluent Bit picks the format from the name alone; the launcher edits only classic.
-            raise UsageError(f"{path}: YAML configs are not supported; only the classic format is")
+    if formats.is_yaml(paths["in_config"]) != formats.is_yaml(paths["out_config"]):
+        if paths["out_config"] != DEFAULT_OUT_CONFIG:
+            # Fluent Bit picks the format from the name alone, so the output must keep it.
+            raise UsageError(
+                f"{paths['in_config']} and {paths['out_config']}: both must be YAML (.yaml/.yml) or both not"
+            )
+        paths["out_config"] = DEFAULT_OUT_YAML
     return Options(
         paths["run_path"],
         paths["in_config"],
@@ -177,11 +181,6 @@ def _override(option: str, key_text: str, value_text: str) -> edit.Override:
     if any(byte in _VALUE_FORBIDDEN for byte in value):
         raise UsageError(f"{option} {key_text}: a value cannot contain CR, LF or NUL")
     return edit.Override(key, value)
-
-
-def _is_yaml(path: str) -> bool:
-    # Fluent Bit looks at what follows the path's last '.', as strrchr() finds it.
-    return path.rpartition(".")[2].lower() in ("yaml", "yml") and "." in path
 
 
 def summary(options: Options, result: edit.Result) -> str:

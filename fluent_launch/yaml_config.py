@@ -1,0 +1,756 @@
+"""Read Fluent Bit's YAML config format: byte spans of every node, and what Fluent Bit makes of them.
+
+Not a general YAML library: a reader of the YAML that Fluent Bit configs are written in
+(block and flow collections, plain, quoted and block scalars, comments, anchors and tags,
+`---`/`...`), keeping where each node sits in the bytes so that an edit replaces exactly
+the spans it names and an unedited document renders to the input. What it does not read
+exactly (multi-line plain or quoted scalars, complex `?` keys, more than one document, YAML
+directives, line breaks other than LF/CRLF) is refused, as is what Fluent Bit refuses
+(aliases, syntax errors, a structure its reader has no state for). Imported only for YAML
+files: a classic launch never pays for it.
+"""
+
+from __future__ import annotations
+
+from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch.errors import ConfigError
+from fluent_launch.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+# What may appear in a YAML stream besides printable Unicode: tab, LF, CR.
+_CONTROL = bytes(range(0x20)).replace(b"\t", b"").replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
+# Unicode line breaks YAML 1.1 knows (NEL, LS, PS): lines this reader does not count.
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+_BLANK = b" \t"
+_FLOW_END = b",]}"
+# A plain scalar cannot start with these (libyaml: reserved or meaning something else).
+_NOT_PLAIN_START = frozenset(b",[]{}#&*!|>'\"%@`")
+_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+
+# The top-level keys Fluent Bit knows (compared without regard to case), and what each becomes.
+PLUGIN_KINDS = {"inputs": INPUT, "filters": FILTER, "outputs": OUTPUT}
+_LIST_SECTIONS = {
+    "parsers": "parser",
+    "multiline_parsers": "multiline_parser",
+    "stream_processor": "stream_processor",
+    "upstream_servers": "upstream_servers",
+    "customs": "custom",
+}
+
+
+class Scalar:
+    __slots__ = ("end", "line", "start", "style", "tagged", "value")
+
+    def __init__(self, start: int, end: int, value: str, style: str, line: int, tagged: bool) -> None:
+        self.start = start  # the scalar itself, after any anchor or tag
+        self.end = end
+        self.value = value
+        self.style = style  # plain, single, double, literal, folded, or empty (no text at all)
+        self.line = line
+        self.tagged = tagged
+
+
+class Mapping:
+    __slots__ = ("close", "column", "end", "flow", "line", "pairs", "start")
+
+    def __init__(self, start: int, line: int, column: int, flow: bool) -> None:
+        self.start = start
+        self.line = line
+        self.column = column  # of its keys (block style)
+        self.flow = flow
+        self.pairs: list[tuple[Scalar, Node]] = []
+        self.end = start  # just past its last value (flow style: past the '}')
+        self.close = start  # flow style: the offset of its '}'
+
+
+class Sequence:
+    __slots__ = ("end", "flow", "items", "line", "start")
+
+    def __init__(self, start: int, line: int, flow: bool) -> None:
+        self.start = start
+        self.line = line
+        self.flow = flow
+        self.items: list[Node] = []
+        self.end = start
+
+
+if TYPE_CHECKING:
+    from typing import Union
+
+    Node = Union[Scalar, Mapping, Sequence]
+
+
+class Plugin:
+    """A plugin of the pipeline (or the service section): its mapping and where it came from."""
+
+    __slots__ = ("kind", "mapping", "name")
+
+    def __init__(self, kind: str, mapping: Mapping) -> None:
+        self.kind = kind
+        self.mapping = mapping
+        self.name = next(
+            (value.value for key, value in mapping.pairs if key.value.lower() == "name" and isinstance(value, Scalar)),
+            "",
+        )
+
+
+class YamlDocument:
+    """One YAML config file: its bytes, its node tree, and the parts Fluent Bit reads."""
+
+    __slots__ = ("data", "includes", "newline", "path", "plugins", "root", "sections", "service_key")
+
+    def __init__(self, path: str, data: bytes, root: Mapping | None) -> None:
+        self.path = path
+        self.data = data
+        self.root = root
+        first_lf = data.find(b"\n")
+        self.newline = b"\r\n" if first_lf > 0 and data[first_lf - 1] == 0x0D else b"\n"
+        self.plugins: list[Plugin] = []  # service and pipeline plugins, in file order
+        self.includes: list[Scalar] = []
+        self.service_key: Scalar | None = None
+        # (key as written, kind, mapping or list node) for every top-level section, in order.
+        self.sections: list[tuple[Scalar, str, Node]] = []
+
+
+def key_id(key: str) -> str:
+    """The property a key names: Fluent Bit turns camelCase into snake_case
+    (flb_cf_key_translate) and then matches without regard to case."""
+    if not key[:1].islower() or not key[:1].isascii() or "_" in key:
+        return key.lower()
+    return "".join(
+        "_" + char.lower() if char.isupper() and char.isascii() and index else char.lower()
+        for index, char in enumerate(key)
+    )
+
+
+def parse(data: bytes, path: str) -> YamlDocument:
+    """Read a YAML config; raise ConfigError where Fluent Bit would refuse it, or where this
+    reader cannot be sure to read it as Fluent Bit does."""
+    root = _Parser(data, path).document()
+    doc = YamlDocument(path, data, root)
+    if root is not None:
+        _structure(doc, root)
+    return doc
+
+
+class _Parser:
+    def __init__(self, data: bytes, path: str) -> None:
+        self.path = path
+        self.data = data
+        bad = data.translate(None, _CONTROL)
+        if len(bad) != len(data):
+            self._check_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ConfigError(
+                path, data.count(b"\n", 0, error.start) + 1, "invalid UTF-8: YAML must be UTF-8"
+            ) from None
+        for odd in _ODD_BREAKS:
+            if odd in text:
+                at = text.index(odd)
+                raise ConfigError(path, text.count("\n", 0, at) + 1, f"unsupported line break U+{ord(odd):04X}")
+        self.bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        raw = data.split(b"\n")
+        if not raw[-1]:
+            raw.pop()  # what follows the last line break is no line
+        self.starts = []
+        self.lines = []
+        offset = 0
+        for number, line in enumerate(raw, 1):
+            self.starts.append(offset)
+            offset += len(line) + 1
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            if b"\r" in line:
+                raise ConfigError(path, number, "a CR that does not end a line (YAML reads it as a line break)")
+            self.lines.append(line)
+        if self.bom:
+            self.lines[0] = b"   " + self.lines[0][3:]  # keeps columns and offsets in step
+
+    def _check_bytes(self) -> None:
+        for index, byte in enumerate(self.data):
+            if byte in _CONTROL:
+                raise ConfigError(
+                    self.path, self.data.count(b"\n", 0, index) + 1, "control character not allowed in YAML"
+                )
+
+    def error(self, row: int, message: str) -> ConfigError:
+        return ConfigError(self.path, row + 1, message)
+
+    def offset(self, row: int, col: int) -> int:
+        return self.starts[row] + col if row < len(self.lines) else len(self.data)
+
+    # -- positions ------------------------------------------------------------------------
+
+    def skip(self, row: int, col: int) -> tuple[int, int]:
+        """The next content at or after (row, col): blanks, comments and empty lines skipped."""
+        lines = self.lines
+        while row < len(lines):
+            line = lines[row]
+            size = len(line)
+            while col < size and line[col] in _BLANK:
+                col += 1
+            if col < size and line[col] != 0x23:  # '#'
+                return row, col
+            row += 1
+            col = 0
+        return row, 0
+
+    def after_node(self, row: int, col: int) -> None:
+        """What follows a node on its line may only be blanks and a comment."""
+        line = self.lines[row]
+        rest = line[col:]
+        stripped = rest.lstrip(_BLANK)
+        if stripped and not (stripped[0] == 0x23 and len(stripped) < len(rest)):
+            raise self.error(row, f"unexpected text after a value: {stripped[:20].decode(errors='replace')!r}")
+
+    def indent_of(self, row: int) -> int:
+        line = self.lines[row]
+        col = 0
+        while col < len(line) and line[col] == 0x20:
+            col += 1
+        if col < len(line) and line[col] == 0x09:
+            raise self.error(row, "a tab in indentation (YAML allows only spaces)")
+        return col
+
+    # -- document -------------------------------------------------------------------------
+
+    def document(self) -> Mapping | None:
+        row, col = self.skip(0, 0)
+        if row < len(self.lines) and self.lines[row][:1] == b"%":
+            raise self.error(row, "YAML directives are not supported")
+        explicit = False
+        if row < len(self.lines) and col == 0 and self._marker(row, b"---"):
+            explicit = True
+            row, col = self.skip(row, 3)
+        if row >= len(self.lines) or (col == 0 and (self._marker(row, b"...") or self._marker(row, b"---"))):
+            if explicit:
+                # An empty document is a null node, for which Fluent Bit has no state.
+                raise self.error(min(row, len(self.lines) - 1), "the document is empty: Fluent Bit expects a mapping")
+            root = None
+        else:
+            self.indent_of(row)
+            node, row, col = self.block_node(row, col, -1)
+            if not isinstance(node, Mapping):
+                raise self.error(self._line_of(node), "the document must be a mapping (service:, pipeline:, ...)")
+            root = node
+            row, col = self.skip(row, col)
+        if row < len(self.lines) and col == 0 and self._marker(row, b"..."):
+            row, col = self.skip(row, 3)
+        if row < len(self.lines):
+            if col == 0 and self._marker(row, b"---"):
+                raise self.error(row, "more than one YAML document is not supported")
+            raise self.error(row, "unexpected content (check the indentation)")
+        return root
+
+    def _marker(self, row: int, marker: bytes) -> bool:
+        line = self.lines[row]
+        return line.startswith(marker) and (len(line) == 3 or line[3] in _BLANK)
+
+    def _line_of(self, node: Node) -> int:
+        return node.line - 1
+
+    # -- block nodes ------------------------------------------------------------------------
+
+    def block_node(self, row: int, col: int, parent: int) -> tuple[Node, int, int]:
+        """The node whose content starts at (row, col), in a block whose indent is `parent`.
+        Returns it and the position just past it (on its last line)."""
+        line = self.lines[row]
+        tagged, row, col = self.properties(row, col)
+        line = self.lines[row]
+        char = line[col] if col < len(line) else 0
+        if char == 0x2D and (col + 1 == len(line) or line[col + 1] in _BLANK):  # '- '
+            if tagged:
+                raise self.error(row, "an anchor or tag before a block sequence is not supported")
+            return self.block_sequence(row, col)
+        if char in (0x7C, 0x3E):  # '|', '>'
+            return self.block_scalar(row, col, parent, tagged)
+        if char == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
+            raise self.error(row, "complex mapping keys ('? ') are not supported")
+        if char in (0x5B, 0x7B):  # '[', '{'
+            node, end_row, end_col = self.flow_node(row, col)
+            if self._is_key_colon(end_row, end_col):
+                raise self.error(end_row, "a flow collection as a mapping key is not supported")
+            return node, end_row, end_col
+        scalar, end_col = self.scalar(row, col, flow=False, tagged=tagged)
+        if self._is_key_colon(row, end_col):
+            if tagged:
+                raise self.error(row, "an anchor or tag before a mapping is not supported")
+            return self.block_mapping(row, col, scalar, end_col)
+        return scalar, row, end_col
+
+    def _is_key_colon(self, row: int, col: int) -> bool:
+        line = self.lines[row]
+        while col < len(line) and line[col] in _BLANK:
+            col += 1
+        return col < len(line) and line[col] == 0x3A and (col + 1 == len(line) or line[col + 1] in _BLANK)
+
+    def properties(self, row: int, col: int) -> tuple[bool, int, int]:
+        """Skip an anchor and a tag before a node; aliases are refused as Fluent Bit refuses them."""
+        tagged = False
+        while True:
+            line = self.lines[row]
+            char = line[col] if col < len(line) else 0
+            if char == 0x2A:  # '*'
+                raise self.error(row, "aliases (*name) are not allowed: Fluent Bit refuses them")
+            if char not in (0x26, 0x21):  # '&', '!'
+                return tagged, row, col
+            if char == 0x21:
+                tagged = True
+            end = col + 1
+            while end < len(line) and line[end] not in _BLANK:
+                end += 1
+            name = line[col + 1 : end]
+            if char == 0x26 and not name:
+                raise self.error(row, "an anchor needs a name")
+            if char == 0x21 and name and name != b"!" and not name.startswith(b"!") and not name.startswith(b"<"):
+                raise self.error(row, "only the tags !, !!type and !<uri> are supported")
+            if any(byte in b",[]{}" for byte in name):
+                raise self.error(row, "flow indicators in an anchor or tag are not supported")
+            row, col = self.skip(row, end)
+            if row >= len(self.lines):
+                raise self.error(len(self.lines) - 1, "an anchor or tag without a node is not supported")
+
+    def block_mapping(self, row: int, col: int, first: Scalar, key_end: int) -> tuple[Mapping, int, int]:
+        mapping = Mapping(first.start, row + 1, col, False)
+        key, key_row, after = first, row, key_end
+        while True:
+            if key.style not in ("plain", "single", "double"):
+                raise self.error(key_row, "mapping keys must be plain or quoted scalars")
+            line = self.lines[key_row]
+            colon = line.index(b":", after)
+            value, end_row, end_col = self.value_after(key_row, colon + 1, col, after_key=True)
+            mapping.pairs.append((key, value))
+            mapping.end = value.end if value.end > key.end else self.offset(key_row, colon + 1)
+            self.after_node(end_row, end_col)
+            row, next_col = self.skip(end_row + 1, 0) if end_row + 1 <= len(self.lines) else (end_row + 1, 0)
+            if row >= len(self.lines) or next_col < col:
+                return mapping, end_row, len(self.lines[end_row])
+            self.indent_of(row)
+            if next_col > col:
+                raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
+            if self.lines[row][col : col + 1] == b"-" and self._is_dash(row, col):
+                raise self.error(row, "a sequence entry where a mapping key was expected")
+            if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
+                return mapping, end_row, len(self.lines[end_row])
+            tagged, prop_row, prop_col = self.properties(row, col)
+            if tagged or (prop_row, prop_col) != (row, col):
+                raise self.error(row, "anchors and tags on mapping keys are not supported")
+            line = self.lines[row]
+            if line[col] in (0x5B, 0x7B):
+                raise self.error(row, "a flow collection as a mapping key is not supported")
+            if line[col] == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
+                raise self.error(row, "complex mapping keys ('? ') are not supported")
+            key, after = self.scalar(row, col, flow=False, tagged=False)
+            key_row = row
+            if not self._is_key_colon(row, after):
+                raise self.error(row, "expected 'key: value' (a ':' followed by a space)")
+
+    def _is_dash(self, row: int, col: int) -> bool:
+        line = self.lines[row]
+        return line[col : col + 1] == b"-" and (col + 1 == len(line) or line[col + 1] in _BLANK)
+
+    def value_after(self, row: int, col: int, indent: int, after_key: bool) -> tuple[Node, int, int]:
+        """The value after a key's ':' (or a sequence's '-') at (row, col), in a block of `indent`."""
+        line = self.lines[row]
+        start = col
+        while col < len(line) and line[col] in _BLANK:
+            col += 1
+        if col < len(line) and line[col] != 0x23 and (col > start or col == len(line)):
+            if after_key and self._is_dash(row, col):
+                raise self.error(row, "a block sequence cannot start on the line of its key")
+            tagged, prop_row, prop_col = self.properties(row, col)
+            if prop_row != row:
+                return self._value_below(prop_row, prop_col, indent, after_key, tagged, row, col)
+            node, end_row, end_col = (
+                self.block_node(prop_row, prop_col, indent) if not tagged else self._tagged(prop_row, prop_col, indent)
+            )
+            if isinstance(node, Mapping) and not node.flow and after_key:
+                raise self.error(row, "a mapping cannot start on the line of its key ('a: b: c')")
+            return node, end_row, end_col
+        if col < len(line) and line[col] != 0x23:
+            raise self.error(row, "expected a space after ':'")
+        return self._value_below(row, col, indent, after_key, False, row, col)
+
+    def _tagged(self, row: int, col: int, indent: int) -> tuple[Node, int, int]:
+        line = self.lines[row]
+        char = line[col] if col < len(line) else 0
+        if char in (0x7C, 0x3E):
+            return self.block_scalar(row, col, indent, True)
+        if char in (0x5B, 0x7B):
+            return self.flow_node(row, col)
+        scalar, end = self.scalar(row, col, flow=False, tagged=True)
+        if self._is_key_colon(row, end):
+            raise self.error(row, "an anchor or tag before a mapping is not supported")
+        return scalar, row, end
+
+    def _value_below(
+        self, row: int, col: int, indent: int, after_key: bool, tagged: bool, own_row: int, own_col: int
+    ) -> tuple[Node, int, int]:
+        """A value that starts on a later line (or is empty)."""
+        next_row, next_col = self.skip(row + 1, 0) if row + 1 < len(self.lines) else (len(self.lines), 0)
+        if next_row < len(self.lines):
+            self.indent_of(next_row)
+            marker = next_col == 0 and (self._marker(next_row, b"---") or self._marker(next_row, b"..."))
+            if not marker and (
+                next_col > indent or (after_key and next_col == indent and self._is_dash(next_row, next_col))
+            ):
+                if tagged:
+                    raise self.error(next_row, "an anchor or tag before a block collection is not supported")
+                return self.block_node(next_row, next_col, indent)
+        end = self.offset(own_row, own_col)
+        line = self.lines[own_row]
+        return Scalar(end, end, "", "empty", own_row + 1, tagged), own_row, len(line) if row == own_row else own_col
+
+    def block_sequence(self, row: int, col: int) -> tuple[Sequence, int, int]:
+        sequence = Sequence(self.offset(row, col), row + 1, False)
+        while True:
+            item, end_row, end_col = self.value_after(row, col + 1, col, after_key=False)
+            sequence.items.append(item)
+            sequence.end = max(item.end, self.offset(row, col + 1))
+            self.after_node(end_row, end_col)
+            row, next_col = self.skip(end_row + 1, 0)
+            if row >= len(self.lines) or next_col < col:
+                return sequence, end_row, len(self.lines[end_row])
+            self.indent_of(row)
+            if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
+                return sequence, end_row, len(self.lines[end_row])
+            if next_col > col:
+                raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
+            if not self._is_dash(row, col):
+                return sequence, end_row, len(self.lines[end_row])
+
+    # -- scalars ----------------------------------------------------------------------------
+
+    def scalar(self, row: int, col: int, flow: bool, tagged: bool) -> tuple[Scalar, int]:
+        """A one-line plain or quoted scalar at (row, col); returns it and the column past it."""
+        line = self.lines[row]
+        char = line[col]
+        start = self.offset(row, col)
+        if char == 0x27:  # "'"
+            end = col + 1
+            while True:
+                end = line.find(b"'", end)
+                if end < 0:
+                    raise self.error(
+                        row, "a quoted scalar spanning lines is not supported (or its quote is not closed)"
+                    )
+                if line[end + 1 : end + 2] == b"'":
+                    end += 2
+                    continue
+                break
+            value = line[col + 1 : end].decode().replace("''", "'")
+            return Scalar(start, start + end + 1 - col, value, "single", row + 1, tagged), end + 1
+        if char == 0x22:  # '"'
+            value, end = self._double_quoted(row, col)
+            return Scalar(start, start + end - col, value, "double", row + 1, tagged), end
+        if char in _NOT_PLAIN_START or (
+            char in b"-?:" and (col + 1 == len(line) or line[col + 1] in _BLANK or (flow and line[col + 1] in b",[]{}"))
+        ):
+            raise self.error(row, f"a value cannot start with {chr(char)!r} unquoted")
+        end = col
+        size = len(line)
+        while end < size:
+            byte = line[end]
+            if byte == 0x3A and (end + 1 == size or line[end + 1] in _BLANK or (flow and line[end + 1] in b",[]{}")):
+                break
+            if byte == 0x23 and line[end - 1] in _BLANK:
+                break
+            if flow and byte in b",[]{}":
+                break
+            end += 1
+        text = line[col:end].rstrip(_BLANK)
+        return Scalar(start, start + len(text), text.decode(), "plain", row + 1, tagged), col + len(text)
+
+    def _double_quoted(self, row: int, col: int) -> tuple[str, int]:
+        line = self.lines[row]
+        out = []
+        pos = col + 1
+        while True:
+            quote = line.find(b'"', pos)
+            slash = line.find(b"\\", pos)
+            if quote < 0 and slash < 0:
+                raise self.error(row, "a quoted scalar spanning lines is not supported (or its quote is not closed)")
+            if slash < 0 or 0 <= quote < slash:
+                out.append(line[pos:quote].decode())
+                return "".join(out), quote + 1
+            out.append(line[pos:slash].decode())
+            code = line[slash + 1 : slash + 2].decode()
+            if code in _ESCAPES:
+                out.append(_ESCAPES[code])
+                pos = slash + 2
+            elif code in _HEX_ESCAPES:
+                digits = line[slash + 2 : slash + 2 + _HEX_ESCAPES[code]]
+                try:
+                    if len(digits) != _HEX_ESCAPES[code]:
+                        raise ValueError
+                    out.append(chr(int(digits, 16)))
+                except ValueError:
+                    raise self.error(row, "bad escape in a double-quoted scalar") from None
+                pos = slash + 2 + len(digits)
+            else:
+                raise self.error(row, "bad escape in a double-quoted scalar (or one continuing on the next line)")
+
+    def block_scalar(self, row: int, col: int, parent: int, tagged: bool) -> tuple[Scalar, int, int]:
+        line = self.lines[row]
+        style = "literal" if line[col] == 0x7C else "folded"
+        pos = col + 1
+        chomp = "clip"
+        explicit = 0
+        while pos < len(line) and line[pos] not in _BLANK:
+            char = line[pos]
+            if char in b"+-" and chomp == "clip":
+                chomp = "keep" if char == 0x2B else "strip"
+            elif 0x31 <= char <= 0x39 and not explicit:
+                explicit = char - 0x30
+            else:
+                raise self.error(row, "bad block scalar header")
+            pos += 1
+        self.after_node(row, pos)
+        lines = self.lines
+        # libyaml: an explicit indent counts from the enclosing block's; else the first text
+        # line's (and no less than that of the empty lines before it, or the block's plus one).
+        indent = max(parent, 0) + explicit if explicit else 0
+        items: list[tuple[int, str]] = []  # each text line with the number of empty lines before it
+        empty = 0
+        widest_empty = 0
+        last = row
+        current = row + 1
+        while current < len(lines):
+            text = lines[current]
+            spaces = len(text) - len(text.lstrip(b" "))
+            if spaces == len(text) and (not indent or spaces <= indent):
+                empty += 1
+                widest_empty = max(widest_empty, spaces)
+                current += 1
+                continue
+            if not indent:
+                if spaces <= parent or spaces < widest_empty:
+                    if spaces < widest_empty and spaces > parent:
+                        raise self.error(
+                            current, "a leading empty line of a block scalar is more indented than its text"
+                        )
+                    break
+                indent = spaces
+            if spaces < indent:
+                break
+            items.append((empty, text[indent:].decode()))
+            empty = 0
+            last = current
+            current += 1
+        value = _block_value(items, style)
+        if items and chomp != "strip":
+            value += "\n"
+        start = self.offset(row, col)
+        if chomp == "keep" and empty:
+            # The trailing empty lines are the scalar's: an edit after it must not take them.
+            value += "\n" * empty
+            end_row = last + empty if items else row + empty
+            return (
+                Scalar(start, self.offset(end_row + 1, 0), value, style, row + 1, tagged),
+                end_row,
+                len(lines[end_row]),
+            )
+        end = self.starts[last] + len(lines[last]) if items else self.offset(row, pos)
+        return Scalar(start, end, value, style, row + 1, tagged), last, len(lines[last])
+
+    # -- flow collections --------------------------------------------------------------------
+
+    def flow_node(self, row: int, col: int) -> tuple[Node, int, int]:
+        line = self.lines[row]
+        opening = line[col]
+        node: Mapping | Sequence
+        node = (
+            Mapping(self.offset(row, col), row + 1, col, True)
+            if opening == 0x7B
+            else Sequence(self.offset(row, col), row + 1, True)
+        )
+        closing = 0x7D if opening == 0x7B else 0x5D
+        row, col = self.flow_skip(row, col + 1)
+        while True:
+            char = self.lines[row][col]
+            if char == closing:
+                break
+            if char in b",]}":
+                raise self.error(row, "an empty entry in a flow collection")
+            if isinstance(node, Mapping):
+                if self.lines[row][col] in (0x5B, 0x7B, 0x3F):
+                    raise self.error(row, "only scalar keys are supported in flow mappings")
+                tagged, row, col = self.properties(row, col)
+                if tagged or self.lines[row][col] in (0x5B, 0x7B):
+                    raise self.error(row, "only plain or quoted keys are supported in flow mappings")
+                key, col = self.scalar(row, col, flow=True, tagged=False)
+                row, col = self.flow_skip(row, col)
+                if self.lines[row][col] != 0x3A:
+                    raise self.error(row, "a flow mapping entry without ':' is not supported")
+                row, col = self.flow_skip(row, col + 1)
+                value, row, col = self.flow_item(row, col)
+                node.pairs.append((key, value))
+            else:
+                item, row, col = self.flow_item(row, col)
+                row, col = self.flow_skip(row, col)
+                if self.lines[row][col] == 0x3A:
+                    raise self.error(row, "single-pair mappings in flow sequences are not supported")
+                node.items.append(item)
+            row, col = self.flow_skip(row, col)
+            char = self.lines[row][col]
+            if char == 0x2C:
+                row, col = self.flow_skip(row, col + 1)
+            elif char != closing:
+                raise self.error(
+                    row,
+                    "expected ',' or the end of the flow collection (or a multi-line scalar, which is not supported)",
+                )
+        if isinstance(node, Mapping):
+            node.close = self.offset(row, col)
+        node.end = self.offset(row, col + 1)
+        return node, row, col + 1
+
+    def flow_item(self, row: int, col: int) -> tuple[Node, int, int]:
+        line = self.lines[row]
+        char = line[col]
+        if char in b",]}":
+            end = self.offset(row, col)
+            return Scalar(end, end, "", "empty", row + 1, False), row, col
+        tagged, row, col = self.properties(row, col)
+        char = self.lines[row][col]
+        if char in (0x5B, 0x7B):
+            return self.flow_node(row, col)
+        if char in b",]}":
+            end = self.offset(row, col)
+            return Scalar(end, end, "", "empty", row + 1, tagged), row, col
+        scalar, end = self.scalar(row, col, flow=True, tagged=tagged)
+        return scalar, row, end
+
+    def flow_skip(self, row: int, col: int) -> tuple[int, int]:
+        row, col = self.skip(row, col)
+        if row >= len(self.lines):
+            raise self.error(len(self.lines) - 1, "a flow collection is not closed")
+        return row, col
+
+
+def _block_value(items: list[tuple[int, str]], style: str) -> str:
+    """A block scalar's text before chomping (libyaml's folding: a break between two lines
+    that are not more indented becomes a space, or goes when empty lines follow it)."""
+    parts = []
+    previous_more = False
+    for index, (gap, text) in enumerate(items):
+        more = text[:1] in (" ", "\t")
+        if index == 0:
+            parts.append("\n" * gap + text)
+        elif style == "folded" and not more and not previous_more:
+            parts.append((" " if gap == 0 else "\n" * gap) + text)
+        else:
+            parts.append("\n" + "\n" * gap + text)
+        previous_more = more
+    return "".join(parts)
+
+
+# -- what Fluent Bit makes of the tree --------------------------------------------------------
+
+
+def _structure(doc: YamlDocument, root: Mapping) -> None:
+    """Check the tree against Fluent Bit's reader (flb_cf_yaml.c) and find its sections."""
+    for key, value in root.pairs:
+        name = key.value.lower()
+        if name == "pipeline":
+            kind = "pipeline"
+            if not isinstance(value, Mapping):
+                raise _refuse(doc, value, "pipeline: must be a mapping of inputs, filters and outputs")
+            for category, plugins in value.pairs:
+                plugin_kind = PLUGIN_KINDS.get(category.value.lower())
+                if plugin_kind is None:
+                    raise _refuse(
+                        doc, category, f"unknown pipeline category {category.value!r} (inputs, filters or outputs)"
+                    )
+                for plugin in _plugin_list(doc, plugins, category.value):
+                    _check_plugin(doc, plugin)
+                    doc.plugins.append(Plugin(plugin_kind, plugin))
+        elif name in ("service", "env") or name not in ("includes", "plugins", *_LIST_SECTIONS):
+            kind = SERVICE if name == "service" else ("env" if name == "env" else "other")
+            if name == "service":
+                if doc.service_key is not None:
+                    raise _refuse(doc, key, "duplicated definition of 'service'")
+                doc.service_key = key
+            if not isinstance(value, Mapping):
+                raise _refuse(doc, value, f"{key.value}: must be a mapping of keys to values")
+            for _, item in value.pairs:
+                if not isinstance(item, Scalar):
+                    raise _refuse(doc, item, f"a value in {key.value}: must be a scalar, not a list or mapping")
+            if kind == SERVICE:
+                doc.plugins.append(Plugin(SERVICE, value))
+        elif name == "includes":
+            kind = "includes"
+            for item in _scalar_list(doc, value, key.value):
+                doc.includes.append(item)
+        elif name == "plugins":
+            kind = "plugins"
+            _scalar_list(doc, value, key.value)
+        else:
+            kind = _LIST_SECTIONS[name]
+            for entry in _plugin_list(doc, value, key.value):
+                if kind == "custom":
+                    _check_plugin(doc, entry)
+        doc.sections.append((key, kind, value))
+
+
+def _refuse(doc: YamlDocument, node: Node, message: str) -> ConfigError:
+    return ConfigError(doc.path, node.line, message)
+
+
+def _plugin_list(doc: YamlDocument, node: Node, where: str) -> list[Mapping]:
+    if not isinstance(node, Sequence) or not all(isinstance(item, Mapping) for item in node.items):
+        raise _refuse(doc, node, f"{where}: must be a list of mappings ('- name: ...')")
+    return [item for item in node.items if isinstance(item, Mapping)]
+
+
+def _scalar_list(doc: YamlDocument, node: Node, where: str) -> list[Scalar]:
+    if not isinstance(node, Sequence) or not all(isinstance(item, Scalar) for item in node.items):
+        raise _refuse(doc, node, f"{where}: must be a list of values")
+    return [item for item in node.items if isinstance(item, Scalar)]
+
+
+def _check_plugin(doc: YamlDocument, plugin: Mapping) -> None:
+    """A plugin's values: scalars, lists of scalars, mappings of scalars (groups); `processors`
+    and `routes` may hold anything."""
+    for key, value in plugin.pairs:
+        if key.value in ("processors", "routes"):
+            continue
+        if isinstance(value, Sequence):
+            for item in value.items:
+                if not isinstance(item, Scalar):
+                    raise _refuse(doc, item, f"{key.value}: a list of values may hold only scalars")
+        elif isinstance(value, Mapping):
+            for _, item in value.pairs:
+                if not isinstance(item, Scalar):
+                    raise _refuse(doc, item, f"{key.value}: a nested mapping may hold only scalars")
+
+
+def properties(plugin: Mapping) -> Iterator[tuple[Scalar, Node]]:
+    """The plugin's own properties, as Fluent Bit sees them (processors are not)."""
+    for key, value in plugin.pairs:
+        if key.value != "processors":
+            yield key, value
