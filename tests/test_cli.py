@@ -185,8 +185,8 @@ def test_bad_config_is_one_line_naming_file_and_line_and_writes_nothing(run: Run
         (["-i", "k", "  "], 2, "empty value"),
         (["-i", "k", "a\nb"], 2, "cannot contain CR, LF or NUL"),
         (["-i", "k", "a\rb"], 2, "cannot contain CR, LF or NUL"),
-        (["-c", "fluent-bit.yaml"], 2, "YAML configs are not supported"),
-        (["-m", "/tmp/out.YML"], 2, "YAML configs are not supported"),
+        (["-c", "fluent-bit.yaml"], 2, "both must be YAML"),
+        (["-m", "/tmp/out.YML"], 2, "both must be YAML"),
     ],
 )
 def test_errors_have_documented_exit_codes(run: Run, args: list[str], code: int, words: str) -> None:
