@@ -119,7 +119,7 @@ class Plugin:
 class YamlDocument:
     """One YAML config file: its bytes, its node tree, and the parts Fluent Bit reads."""
 
-    __slots__ = ("data", "includes", "newline", "path", "plugins", "root", "sections", "service_key")
+    __slots__ = ("data", "includes", "newline", "open_block", "path", "plugins", "root", "sections", "service_key")
 
     def __init__(self, path: str, data: bytes, root: Mapping | None) -> None:
         self.path = path
@@ -130,6 +130,7 @@ class YamlDocument:
         self.plugins: list[Plugin] = []  # service and pipeline plugins, in file order
         self.includes: list[Scalar] = []
         self.service_key: Scalar | None = None
+        self.open_block: int | None = None  # the line of a block scalar that ends the file unterminated
         # (key as written, kind, mapping or list node) for every top-level section, in order.
         self.sections: list[tuple[Scalar, str, Node]] = []
 
@@ -148,8 +149,10 @@ def key_id(key: str) -> str:
 def parse(data: bytes, path: str) -> YamlDocument:
     """Read a YAML config; raise ConfigError where Fluent Bit would refuse it, or where this
     reader cannot be sure to read it as Fluent Bit does."""
-    root = _Parser(data, path).document()
+    parser = _Parser(data, path)
+    root = parser.document()
     doc = YamlDocument(path, data, root)
+    doc.open_block = parser.open_block
     if root is not None:
         _structure(doc, root)
     return doc
@@ -168,10 +171,15 @@ class _Parser:
             raise ConfigError(
                 path, data.count(b"\n", 0, error.start) + 1, "invalid UTF-8: YAML must be UTF-8"
             ) from None
-        for odd in _ODD_BREAKS:
-            if odd in text:
-                at = text.index(odd)
-                raise ConfigError(path, text.count("\n", 0, at) + 1, f"unsupported line break U+{ord(odd):04X}")
+        if not data.isascii():
+            for at, char in enumerate(text):
+                if char in _ODD_BREAKS:
+                    raise ConfigError(path, text.count("\n", 0, at) + 1, f"unsupported line break U+{ord(char):04X}")
+                if "\x80" <= char <= "\x9f" or char in "\ufffe\uffff" or (char == "\ufeff" and at):
+                    raise ConfigError(
+                        path, text.count("\n", 0, at) + 1, f"character U+{ord(char):04X} not allowed in YAML"
+                    )
+        self.open_block: int | None = None  # the line of a block scalar the file ends in, unterminated
         self.bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
         raw = data.split(b"\n")
         if not raw[-1]:
@@ -205,14 +213,18 @@ class _Parser:
 
     # -- positions ------------------------------------------------------------------------
 
-    def skip(self, row: int, col: int) -> tuple[int, int]:
+    def skip(self, row: int, col: int, flow: bool = False) -> tuple[int, int]:
         """The next content at or after (row, col): blanks, comments and empty lines skipped."""
         lines = self.lines
         while row < len(lines):
             line = lines[row]
             size = len(line)
+            begin = col
             while col < size and line[col] in _BLANK:
                 col += 1
+            if not flow and begin == 0 and 0x09 in line[:col]:
+                # libyaml takes a tab in a block line's leading blanks for the start of a token.
+                raise self.error(row, "a tab in indentation (YAML allows only spaces)")
             if col < size and line[col] != 0x23:  # '#'
                 return row, col
             row += 1
@@ -428,6 +440,8 @@ class _Parser:
     def block_sequence(self, row: int, col: int) -> tuple[Sequence, int, int]:
         sequence = Sequence(self.offset(row, col), row + 1, False)
         while True:
+            if self.lines[row][col + 1 :].lstrip(b" ")[:1] == b"\t":
+                raise self.error(row, "a tab after '-' (libyaml refuses it)")
             item, end_row, end_col = self.value_after(row, col + 1, col, after_key=False)
             sequence.items.append(item)
             sequence.end = max(item.end, self.offset(row, col + 1))
@@ -562,8 +576,10 @@ class _Parser:
             last = current
             current += 1
         value = _block_value(items, style)
-        if items and chomp != "strip":
-            value += "\n"
+        if items and self.offset(last, len(lines[last])) == len(self.data):
+            self.open_block = row + 1
+        elif items and chomp != "strip":
+            value += "\n"  # the last line's break
         start = self.offset(row, col)
         if chomp == "keep" and empty:
             # The trailing empty lines are the scalar's: an edit after it must not take them.
@@ -646,7 +662,7 @@ class _Parser:
         return scalar, row, end
 
     def flow_skip(self, row: int, col: int) -> tuple[int, int]:
-        row, col = self.skip(row, col)
+        row, col = self.skip(row, col, flow=True)
         if row >= len(self.lines):
             raise self.error(len(self.lines) - 1, "a flow collection is not closed")
         return row, col

@@ -18,6 +18,8 @@ from fluent_launch.records import TYPE_CHECKING
 from fluent_launch.yaml_config import Mapping, Scalar, YamlDocument, key_id
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from fluent_launch.yaml_config import Node
 
 # Plain scalars YAML 1.1 (PyYAML) or 1.2 would read as something other than a string.
@@ -37,7 +39,9 @@ def quote(value: str) -> str:
         code = ord(char)
         if char in '"\\':
             out.append("\\" + char)
-        elif code < 0x20 or code == 0x7F or char in "\x85\u2028\u2029\ufeff" or 0xD800 <= code <= 0xDFFF:
+        elif (
+            code < 0x20 or 0x7F <= code <= 0x9F or char in "\u2028\u2029\ufeff\ufffe\uffff" or 0xD800 <= code <= 0xDFFF
+        ):
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
         else:
             out.append(char)
@@ -64,13 +68,22 @@ class _Wanted:
         self.value = _text(override.value, "value")
 
 
+def _by_property(overrides: Iterable[edit.Override]) -> list[_Wanted]:
+    """One override per property: `memBufLimit` and `Mem_Buf_Limit` are one, the last given wins."""
+    found: dict[str, _Wanted] = {}
+    for override in overrides:
+        want = _Wanted(override)
+        found[want.name] = want
+    return list(found.values())
+
+
 def apply(doc: YamlDocument, overrides: edit.Overrides, service_elsewhere: YamlDocument | None = None) -> edit.Result:
     """The document's bytes with every override applied, and what was touched.
 
     `service_elsewhere` is an included file holding the only `service:`; Fluent Bit refuses a
     second one, so `-s` cannot be applied to this file then.
     """
-    wanted = {kind: [_Wanted(override) for override in keys.values()] for kind, keys in overrides.items() if keys}
+    wanted = {kind: _by_property(keys.values()) for kind, keys in overrides.items() if keys}
     kinds = {kind: edit.KindResult(0, False) for kind in wanted}
     edits: list[tuple[int, int, bytes]] = []
     for plugin in doc.plugins:
@@ -160,7 +173,14 @@ def _add_pairs(doc: YamlDocument, mapping: Mapping, pairs: list[str]) -> tuple[i
 def _lines(doc: YamlDocument, at: int, lines: list[str]) -> bytes:
     newline = doc.newline
     body = b"".join(line.encode() + newline for line in lines)
-    return body if at == 0 or doc.data[at - 1 : at] == b"\n" else newline + body
+    if at == 0 or doc.data[at - 1 : at] == b"\n":
+        return body
+    if doc.open_block is not None:
+        # That block scalar's value ends where the file does: a line break would join it.
+        raise ConfigError(
+            doc.path, doc.open_block, "cannot add a line after a block scalar that ends the file without a line break"
+        )
+    return newline + body
 
 
 def _new_service(doc: YamlDocument, wanted: list[_Wanted]) -> tuple[int, int, bytes]:

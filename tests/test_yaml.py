@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fluent_launch import formats, yaml_config, yaml_edit
+from fluent_launch import edit, formats, yaml_config, yaml_edit
 from fluent_launch.errors import ConfigError, UsageError
 from fluent_launch.yaml_includes import Loaded
 from tests import yaml_view
@@ -160,7 +160,7 @@ def test_refused(text: str, line: int, words: str) -> None:
 def test_non_utf8_override_is_a_usage_error() -> None:
     doc = yaml_config.parse(b"service:\n  a: 1\n", "in.yaml")
     with pytest.raises(UsageError):
-        yaml_edit.apply(doc, {"service": {b"a": yaml_edit.edit.Override(b"a", b"\xff")}})
+        yaml_edit.apply(doc, {"service": {b"a": edit.Override(b"a", b"\xff")}})
 
 
 @pytest.mark.parametrize("key", ["memBufLimit", "mem_buf_limit", "Mem_Buf_Limit", "MEM_BUF_LIMIT"])
