@@ -765,8 +765,15 @@ def _check_plugin(doc: YamlDocument, plugin: Mapping) -> None:
                     raise _refuse(doc, item, f"{key.value}: a nested mapping may hold only scalars")
 
 
-def properties(plugin: Mapping) -> Iterator[tuple[Scalar, Node]]:
-    """The plugin's own properties, as Fluent Bit sees them (processors are not)."""
-    for key, value in plugin.pairs:
-        if key.value != "processors":
-            yield key, value
+def settings(doc: YamlDocument) -> Iterator[tuple[str, int, str, str, str, str]]:
+    """(path, line, kind, plugin name, key, value) for every property of the service and the
+    pipeline plugins, in file order: a list gives one per item; what is nested deeper (groups,
+    `processors`, `routes`) is not a setting of the plugin itself and is left out."""
+    for plugin in doc.plugins:
+        for key, value in plugin.mapping.pairs:
+            if isinstance(value, Scalar):
+                yield doc.path, key.line, plugin.kind, plugin.name, key.value, value.value
+            elif isinstance(value, Sequence) and key.value not in ("processors", "routes"):
+                for item in value.items:
+                    if isinstance(item, Scalar):
+                        yield doc.path, item.line, plugin.kind, plugin.name, key.value, item.value

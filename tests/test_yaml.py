@@ -166,3 +166,19 @@ def test_non_utf8_override_is_a_usage_error() -> None:
 @pytest.mark.parametrize("key", ["memBufLimit", "mem_buf_limit", "Mem_Buf_Limit", "MEM_BUF_LIMIT"])
 def test_key_ids_match_as_fluent_bit_matches(key: str) -> None:
     assert yaml_config.key_id(key) == "mem_buf_limit"
+
+
+def test_settings_name_every_service_and_pipeline_property() -> None:
+    text = (
+        "service:\n  flush: 1\npipeline:\n  inputs:\n    - name: tail\n      Tag: a\n      processors:\n"
+        "        logs:\n          - name: grep\n  filters:\n    - {name: record_modifier, record: [a b, c d]}\n"
+    )
+    found = list(yaml_config.settings(yaml_config.parse(text.encode(), "in.yaml")))
+    assert found == [
+        ("in.yaml", 2, "service", "", "flush", "1"),
+        ("in.yaml", 5, "input", "tail", "name", "tail"),
+        ("in.yaml", 6, "input", "tail", "Tag", "a"),
+        ("in.yaml", 11, "filter", "record_modifier", "name", "record_modifier"),
+        ("in.yaml", 11, "filter", "record_modifier", "record", "a b"),
+        ("in.yaml", 11, "filter", "record_modifier", "record", "c d"),
+    ]
