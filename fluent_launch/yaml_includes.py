@@ -74,7 +74,10 @@ class Loaded:
             raise ConfigError(parent.path, entry.line, f"more than {includes.MAX_FILES} config files")
         self.seen.add(real)
         try:
+            os.stat(target)
             data = read_config(target).data
+        except OSError as error:
+            raise ConfigError(parent.path, entry.line, f"cannot include {target}: {error.strerror}") from None
         except LaunchError as error:
             raise ConfigError(parent.path, entry.line, f"cannot include {error}") from None
         return parse(data, target)

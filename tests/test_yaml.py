@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +12,12 @@ import pytest
 
 from fluent_launch import edit, formats, yaml_config, yaml_edit
 from fluent_launch.errors import ConfigError, UsageError
+from fluent_launch.yaml_edit import quote
 from fluent_launch.yaml_includes import Loaded
 from tests import yaml_view
 from tests.helpers import overrides
-from tests.paths import CORPUS, SHARED
+from tests.paths import CORPUS, REPO, SHARED
+from tests.running import assert_refused, launch
 
 FIRELENS_YAML = CORPUS / "yaml" / "firelens" / "fluent-bit.yaml"
 GUIDE = (("service", "Scheduler.Cap", "60"), ("input", "Mem_Buf_Limit", "50M"))
@@ -182,3 +186,48 @@ def test_settings_name_every_service_and_pipeline_property() -> None:
         ("in.yaml", 11, "filter", "record_modifier", "record", "a b"),
         ("in.yaml", 11, "filter", "record_modifier", "record", "c d"),
     ]
+
+
+def test_a_classic_launch_never_imports_the_yaml_reader() -> None:
+    probe = (
+        "import sys; from fluent_launch import cli, formats;"
+        "formats.edit_config('x.conf', b'[INPUT]\\n    Name dummy\\n', {}, False);"
+        "print(sorted(name for name in sys.modules if 'yaml' in name))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout == "[]\n"
+
+
+def test_the_cli_edits_a_yaml_config(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "fluent-bit.yml"
+    source.parent.mkdir()
+    source.write_bytes(b"service:\n  parsers_file: parsers.conf\npipeline:\n  inputs:\n    - name: dummy\n")
+    (source.parent / "parsers.conf").write_bytes(b"")
+    out = tmp_path / "out" / "fluent-bit.yaml"
+    done = launch("-c", str(source), "-m", str(out), "-i", "Mem_Buf_Limit", "50M", "-s", "Log_Level", "debug")
+    assert done.returncode == 0, done.stderr
+    assert (
+        out.read_bytes()
+        == (
+            f"service:\n  parsers_file: {quote(str(source.parent / 'parsers.conf'))}\n  Log_Level: debug\n"
+            'pipeline:\n  inputs:\n    - name: dummy\n      Mem_Buf_Limit: "50M"\n'
+        ).encode()
+    )
+    assert "1 [INPUT] set Mem_Buf_Limit=50M; 1 [SERVICE] set Log_Level=debug" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("first", "args", "code", "words"),
+    [
+        ("", ["-m", "out.conf"], 2, "both must be YAML"),
+        ("", ["-i", "k", "\udcff"], 2, "not UTF-8"),
+        ("includes: [missing.yaml]", ["-i", "name", "x"], 1, "cannot include"),
+        ("env: {a: *b}", [], 1, "aliases"),
+    ],
+)
+def test_cli_refusals(tmp_path: Path, first: str, args: list[str], code: int, words: str) -> None:
+    source = tmp_path / "fluent-bit.yaml"
+    source.write_text(f"{first}\npipeline:\n  inputs:\n    - name: dummy\n")
+    out = tmp_path / "out.yaml"
+    assert_refused(launch("-c", str(source), "-m", str(out), *args), code, words)
+    assert not out.exists()
