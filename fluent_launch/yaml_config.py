@@ -24,6 +24,8 @@ _CONTROL = bytes(range(0x20)).replace(b"\t", b"").replace(b"\n", b"").replace(b"
 # Unicode line breaks YAML 1.1 knows (NEL, LS, PS): lines this reader does not count.
 _ODD_BREAKS = ("\x85", "\u2028", "\u2029")
 _BLANK = b" \t"
+# libyaml's anchor names, and the tags this reader takes (!, !name, !!name).
+_NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 _FLOW_END = b",]}"
 # A plain scalar cannot start with these (libyaml: reserved or meaning something else).
 _NOT_PLAIN_START = frozenset(b",[]{}#&*!|>'\"%@`")
@@ -190,7 +192,7 @@ class _Parser:
         for number, line in enumerate(raw, 1):
             self.starts.append(offset)
             offset += len(line) + 1
-            if line.endswith(b"\r"):
+            if line.endswith(b"\r") and offset <= len(data):  # CRLF, not a CR ending the file
                 line = line[:-1]
             if b"\r" in line:
                 raise ConfigError(path, number, "a CR that does not end a line (YAML reads it as a line break)")
@@ -255,8 +257,10 @@ class _Parser:
         if row < len(self.lines) and self.lines[row][:1] == b"%":
             raise self.error(row, "YAML directives are not supported")
         explicit = False
+        marker_row = -1
         if row < len(self.lines) and col == 0 and self._marker(row, b"---"):
             explicit = True
+            marker_row = row
             row, col = self.skip(row, 3)
         if row >= len(self.lines) or (col == 0 and (self._marker(row, b"...") or self._marker(row, b"---"))):
             if explicit:
@@ -268,6 +272,8 @@ class _Parser:
             node, row, col = self.block_node(row, col, -1)
             if not isinstance(node, Mapping):
                 raise self.error(self._line_of(node), "the document must be a mapping (service:, pipeline:, ...)")
+            if node.line - 1 == marker_row and not node.flow:
+                raise self.error(marker_row, "a block mapping cannot start on the '---' line")
             root = node
             row, col = self.skip(row, col)
         if row < len(self.lines) and col == 0 and self._marker(row, b"..."):
@@ -290,12 +296,13 @@ class _Parser:
     def block_node(self, row: int, col: int, parent: int) -> tuple[Node, int, int]:
         """The node whose content starts at (row, col), in a block whose indent is `parent`.
         Returns it and the position just past it (on its last line)."""
-        line = self.lines[row]
+        begin = row, col
         tagged, row, col = self.properties(row, col)
+        had = (row, col) != begin  # an anchor or a tag
         line = self.lines[row]
         char = line[col] if col < len(line) else 0
         if char == 0x2D and (col + 1 == len(line) or line[col + 1] in _BLANK):  # '- '
-            if tagged:
+            if had:
                 raise self.error(row, "an anchor or tag before a block sequence is not supported")
             return self.block_sequence(row, col)
         if char in (0x7C, 0x3E):  # '|', '>'
@@ -309,7 +316,7 @@ class _Parser:
             return node, end_row, end_col
         scalar, end_col = self.scalar(row, col, flow=False, tagged=tagged)
         if self._is_key_colon(row, end_col):
-            if tagged:
+            if had:
                 raise self.error(row, "an anchor or tag before a mapping is not supported")
             return self.block_mapping(row, col, scalar, end_col)
         return scalar, row, end_col
@@ -323,6 +330,7 @@ class _Parser:
     def properties(self, row: int, col: int) -> tuple[bool, int, int]:
         """Skip an anchor and a tag before a node; aliases are refused as Fluent Bit refuses them."""
         tagged = False
+        seen = set()
         while True:
             line = self.lines[row]
             char = line[col] if col < len(line) else 0
@@ -330,18 +338,19 @@ class _Parser:
                 raise self.error(row, "aliases (*name) are not allowed: Fluent Bit refuses them")
             if char not in (0x26, 0x21):  # '&', '!'
                 return tagged, row, col
+            if char in seen:
+                raise self.error(row, "a node has at most one anchor and one tag")
+            seen.add(char)
             if char == 0x21:
                 tagged = True
             end = col + 1
             while end < len(line) and line[end] not in _BLANK:
                 end += 1
             name = line[col + 1 : end]
-            if char == 0x26 and not name:
-                raise self.error(row, "an anchor needs a name")
-            if char == 0x21 and name and name != b"!" and not name.startswith(b"!") and not name.startswith(b"<"):
-                raise self.error(row, "only the tags !, !!type and !<uri> are supported")
-            if any(byte in b",[]{}" for byte in name):
-                raise self.error(row, "flow indicators in an anchor or tag are not supported")
+            if char == 0x21 and name.startswith(b"!"):
+                name = name[1:]  # a !!type tag
+            if not all(byte in _NAME_CHARS for byte in name) or (char == 0x26 and not name):
+                raise self.error(row, "anchor and tag names must be letters, digits, '-' or '_'")
             row, col = self.skip(row, end)
             if row >= len(self.lines):
                 raise self.error(len(self.lines) - 1, "an anchor or tag without a node is not supported")
@@ -396,12 +405,14 @@ class _Parser:
                 raise self.error(row, "a block sequence cannot start on the line of its key")
             tagged, prop_row, prop_col = self.properties(row, col)
             if prop_row != row:
-                return self._value_below(prop_row, prop_col, indent, after_key, tagged, row, col)
+                raise self.error(row, "an anchor or tag on a line of its own is not supported")
             node, end_row, end_col = (
                 self.block_node(prop_row, prop_col, indent) if not tagged else self._tagged(prop_row, prop_col, indent)
             )
             if isinstance(node, Mapping) and not node.flow and after_key:
                 raise self.error(row, "a mapping cannot start on the line of its key ('a: b: c')")
+            if prop_col != col and isinstance(node, (Mapping, Sequence)) and not node.flow:
+                raise self.error(row, "an anchor or tag before a block collection is not supported")
             return node, end_row, end_col
         if col < len(line) and line[col] != 0x23:
             raise self.error(row, "expected a space after ':'")
@@ -489,8 +500,10 @@ class _Parser:
         size = len(line)
         while end < size:
             byte = line[end]
-            if byte == 0x3A and (end + 1 == size or line[end + 1] in _BLANK or (flow and line[end + 1] in b",[]{}")):
+            if byte == 0x3A and (end + 1 == size or line[end + 1] in _BLANK):
                 break
+            if byte == 0x3A and flow and line[end + 1] in b",[]{}?":
+                raise self.error(row, "a ':' right before a flow indicator (libyaml refuses it): put a space after it")
             if byte == 0x23 and line[end - 1] in _BLANK:
                 break
             if flow and byte in b",[]{}":
@@ -512,7 +525,7 @@ class _Parser:
                 out.append(line[pos:quote].decode())
                 return "".join(out), quote + 1
             out.append(line[pos:slash].decode())
-            code = line[slash + 1 : slash + 2].decode()
+            code = line[slash + 1 : slash + 2].decode("latin-1")  # every escape letter is ASCII
             if code in _ESCAPES:
                 out.append(_ESCAPES[code])
                 pos = slash + 2
@@ -556,6 +569,8 @@ class _Parser:
         while current < len(lines):
             text = lines[current]
             spaces = len(text) - len(text.lstrip(b" "))
+            if text[spaces : spaces + 1] == b"\t" and (not indent or spaces < indent):
+                raise self.error(current, "a tab where a block scalar's indentation is expected")
             if spaces == len(text) and (not indent or spaces <= indent):
                 empty += 1
                 widest_empty = max(widest_empty, spaces)
@@ -619,9 +634,12 @@ class _Parser:
                 if tagged or self.lines[row][col] in (0x5B, 0x7B):
                     raise self.error(row, "only plain or quoted keys are supported in flow mappings")
                 key, col = self.scalar(row, col, flow=True, tagged=False)
+                key_row = row
                 row, col = self.flow_skip(row, col)
                 if self.lines[row][col] != 0x3A:
                     raise self.error(row, "a flow mapping entry without ':' is not supported")
+                if row != key_row:
+                    raise self.error(row, "a flow mapping key and its ':' on different lines are not supported")
                 row, col = self.flow_skip(row, col + 1)
                 value, row, col = self.flow_item(row, col)
                 node.pairs.append((key, value))

@@ -90,6 +90,7 @@ def apply(doc: YamlDocument, overrides: edit.Overrides, service_elsewhere: YamlD
         if plugin.kind in wanted:
             edits += _edit_mapping(doc, plugin.mapping, wanted[plugin.kind])
             kinds[plugin.kind] = edit.KindResult(kinds[plugin.kind].sections + 1, False)
+    created = None
     if SERVICE in wanted and not kinds[SERVICE].sections:
         if service_elsewhere is not None and service_elsewhere.service_key is not None:
             raise ConfigError(
@@ -98,9 +99,12 @@ def apply(doc: YamlDocument, overrides: edit.Overrides, service_elsewhere: YamlD
                 "-s needs the only service: section, which is in this included file, and Fluent Bit refuses"
                 " a second one: use --inline-includes to have it edited in place, or set the keys there",
             )
-        edits.append(_new_service(doc, wanted[SERVICE]))
+        created = _new_service(doc, wanted[SERVICE])
         kinds[SERVICE] = edit.KindResult(1, True)
-    return edit.Result(render(doc.data, sorted(edits)), kinds)
+    edits.sort(key=lambda span: span[:2])
+    if created is not None:
+        edits.append(created)  # at the end of the document: after an edit at the same offset
+    return edit.Result(render(doc.data, edits), kinds)
 
 
 def _edit_mapping(doc: YamlDocument, mapping: Mapping, wanted: list[_Wanted]) -> list[tuple[int, int, bytes]]:

@@ -19,18 +19,20 @@ bash build/build.sh
 export FLUENT_LAUNCH_DIST=$PWD/dist/fluent-launch
 .venv/bin/pytest "$@"
 
-# Coverage-guided fuzzing for a bounded time (FUZZ_SECONDS), seeded with the shared corpus;
-# libFuzzer exits non-zero on the first finding and prints the input that caused it.
-fuzz_corpus=$(mktemp -d)
-seeds=../shared/corpus/classic
-[ -d "$seeds" ] || seeds=examples
-if ! .venv/bin/python fuzz/fuzz_classic.py -max_total_time="${FUZZ_SECONDS:-120}" -max_len=16384 \
-  -print_final_stats=1 -artifact_prefix="$fuzz_corpus/" "$fuzz_corpus" "$seeds" >"$fuzz_corpus/log" 2>&1; then
-  tail -n 40 "$fuzz_corpus/log"
-  exit 1
-fi
-grep -E "^Done|stat::number_of_executed_units|stat::peak_rss_mb" "$fuzz_corpus/log"
-rm -rf "$fuzz_corpus"
+# Coverage-guided fuzzing of each format for a bounded time (FUZZ_SECONDS each), seeded with
+# the shared corpus; libFuzzer exits non-zero on the first finding and prints the input.
+for format in classic yaml; do
+  fuzz_corpus=$(mktemp -d)
+  seeds=../shared/corpus/$format
+  [ -d "$seeds" ] || seeds=examples
+  if ! .venv/bin/python "fuzz/fuzz_$format.py" -max_total_time="${FUZZ_SECONDS:-120}" -max_len=16384 \
+    -print_final_stats=1 -artifact_prefix="$fuzz_corpus/" "$fuzz_corpus" "$seeds" >"$fuzz_corpus/log" 2>&1; then
+    tail -n 40 "$fuzz_corpus/log"
+    exit 1
+  fi
+  grep -E "^Done|stat::number_of_executed_units|stat::peak_rss_mb" "$fuzz_corpus/log"
+  rm -rf "$fuzz_corpus"
+done
 
 # The frozen binary's loader path is absolute (the install path the deployment fixes), so the
 # CLI suites and the benchmark run it there: bind-mounted in a private mount namespace.
