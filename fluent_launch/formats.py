@@ -23,10 +23,19 @@ def edit_config(path: str, data: bytes, overrides: edit.Overrides, inline_includ
     overrides applied."""
     if not is_yaml(path):
         return edit.apply(includes.prepare(classic.parse(data, path), inline_includes), overrides)
+    import gc
+
     from fluent_launch import yaml_edit
 
-    doc, service_elsewhere = prepare_yaml(path, data, inline_includes)
-    return yaml_edit.apply(doc, overrides, service_elsewhere)
+    # A YAML document is a tree with an object per key and value and no cycles: collecting
+    # garbage while it is built and edited would cost more than the work (quadratic on 100k
+    # plugins), and the process ends in an exec.
+    gc.disable()
+    try:
+        doc, service_elsewhere = prepare_yaml(path, data, inline_includes)
+        return yaml_edit.apply(doc, overrides, service_elsewhere)
+    finally:
+        gc.enable()
 
 
 def prepare_yaml(path: str, data: bytes, inline_includes: bool) -> tuple[YamlDocument, YamlDocument | None]:

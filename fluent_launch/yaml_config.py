@@ -24,6 +24,8 @@ _CONTROL = bytes(range(0x20)).replace(b"\t", b"").replace(b"\n", b"").replace(b"
 # Unicode line breaks YAML 1.1 knows (NEL, LS, PS): lines this reader does not count.
 _ODD_BREAKS = ("\x85", "\u2028", "\u2029")
 _BLANK = b" \t"
+# What a key or value read by the fast path may start with: nothing YAML gives a meaning.
+_SIMPLE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./$")
 # libyaml's anchor names, and the tags this reader takes (!, !name, !!name).
 _NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 _FLOW_END = b",]}"
@@ -140,6 +142,16 @@ class YamlDocument:
 def key_id(key: str) -> str:
     """The property a key names: Fluent Bit turns camelCase into snake_case
     (flb_cf_key_translate) and then matches without regard to case."""
+    known = _KEY_IDS.get(key)
+    if known is None:
+        known = _KEY_IDS[key] = _key_id(key)
+    return known
+
+
+_KEY_IDS: dict[str, str] = {}  # the few keys a config spells, each translated once
+
+
+def _key_id(key: str) -> str:
     if not key[:1].islower() or not key[:1].isascii() or "_" in key:
         return key.lower()
     return "".join(
@@ -152,11 +164,10 @@ def parse(data: bytes, path: str) -> YamlDocument:
     """Read a YAML config; raise ConfigError where Fluent Bit would refuse it, or where this
     reader cannot be sure to read it as Fluent Bit does."""
     parser = _Parser(data, path)
-    root = parser.document()
-    doc = YamlDocument(path, data, root)
+    doc = YamlDocument(path, data, parser.document())
     doc.open_block = parser.open_block
-    if root is not None:
-        _structure(doc, root)
+    if doc.root is not None:
+        _structure(doc, doc.root)
     return doc
 
 
@@ -355,25 +366,38 @@ class _Parser:
             if row >= len(self.lines):
                 raise self.error(len(self.lines) - 1, "an anchor or tag without a node is not supported")
 
-    def block_mapping(self, row: int, col: int, first: Scalar, key_end: int) -> tuple[Mapping, int, int]:
-        mapping = Mapping(first.start, row + 1, col, False)
-        key, key_row, after = first, row, key_end
+    def block_mapping(
+        self, row: int, col: int, first: Scalar | None, key_end: int, simple: tuple[Scalar, Scalar] | None = None
+    ) -> tuple[Mapping, int, int]:
+        """The block mapping whose first key is `first` (ending at `key_end`) or, read already
+        by the fast path, the pair `simple`."""
+        key = first
+        after = key_end
+        mapping = Mapping(first.start if first is not None else simple[0].start if simple else 0, row + 1, col, False)
         while True:
-            if key.style not in ("plain", "single", "double"):
-                raise self.error(key_row, "mapping keys must be plain or quoted scalars")
-            line = self.lines[key_row]
-            colon = line.index(b":", after)
-            value, end_row, end_col = self.value_after(key_row, colon + 1, col, after_key=True)
-            mapping.pairs.append((key, value))
-            mapping.end = value.end if value.end > key.end else self.offset(key_row, colon + 1)
-            self.after_node(end_row, end_col)
-            row, next_col = self.skip(end_row + 1, 0) if end_row + 1 <= len(self.lines) else (end_row + 1, 0)
+            if key is not None:
+                line = self.lines[row]
+                colon = line.index(b":", after)
+                value, end_row, end_col = self.value_after(row, colon + 1, col, after_key=True)
+                mapping.pairs.append((key, value))
+                mapping.end = value.end if value.end > key.end else self.offset(row, colon + 1)
+                self.after_node(end_row, end_col)
+            elif simple is not None:
+                mapping.pairs.append(simple)
+                end_row = self._simple_run(mapping, row + 1)
+                mapping.end = mapping.pairs[-1][1].end
+            row, next_col = self.skip(end_row + 1, 0)
             if row >= len(self.lines) or next_col < col:
                 return mapping, end_row, len(self.lines[end_row])
-            self.indent_of(row)
             if next_col > col:
+                self.indent_of(row)
                 raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
-            if self.lines[row][col : col + 1] == b"-" and self._is_dash(row, col):
+            simple = self._simple_pair(row, col)
+            if simple is not None:
+                key = None
+                continue
+            self.indent_of(row)
+            if self._is_dash(row, col):
                 raise self.error(row, "a sequence entry where a mapping key was expected")
             if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
                 return mapping, end_row, len(self.lines[end_row])
@@ -386,9 +410,77 @@ class _Parser:
             if line[col] == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
                 raise self.error(row, "complex mapping keys ('? ') are not supported")
             key, after = self.scalar(row, col, flow=False, tagged=False)
-            key_row = row
             if not self._is_key_colon(row, after):
                 raise self.error(row, "expected 'key: value' (a ':' followed by a space)")
+            if key.style not in ("plain", "single", "double"):
+                raise self.error(row, "mapping keys must be plain or quoted scalars")
+
+    def _simple_run(self, mapping: Mapping, row: int) -> int:
+        """Read the simple `key: value` lines from `row` on into `mapping`; the last one's row.
+        `_simple_pair` written out, as this loop reads most lines of a large config."""
+        lines, starts, col = self.lines, self.starts, mapping.column
+        indent = b" " * col
+        pairs = mapping.pairs
+        while row < len(lines):
+            line = lines[row]
+            colon = line.find(b": ", col)
+            if (
+                colon < 0
+                or not line.startswith(indent)
+                or line[col] not in _SIMPLE
+                or b"#" in line
+                or b"\t" in line
+                or b":" in line[col:colon]
+                or line[colon - 1] == 0x20
+            ):
+                break
+            begin = colon + 2
+            value = line[begin:]
+            if value[:1] == b" " or value[-1:] == b" ":
+                break
+            if not value or value[0] not in _SIMPLE or b": " in value or value[-1] == 0x3A:
+                break
+            start = starts[row]
+            pairs.append(
+                (
+                    Scalar(start + col, start + colon, line[col:colon].decode(), "plain", row + 1, False),
+                    Scalar(start + begin, start + len(line), value.decode(), "plain", row + 1, False),
+                )
+            )
+            row += 1
+        return row - 1
+
+    def _simple_pair(self, row: int, col: int) -> tuple[Scalar, Scalar] | None:
+        """The `key: value` line at (row, col) when both are plain words that need none of the
+        general reader's rules (most lines of a config): read at once, for speed."""
+        line = self.lines[row]
+        if line[col] not in _SIMPLE or (col and line[col - 1] != 0x20):
+            return None
+        colon = line.find(b": ", col)
+        if colon < 0:
+            return None
+        key = line[col:colon]
+        begin = colon + 2
+        while begin < len(line) and line[begin] == 0x20:
+            begin += 1
+        value = line[begin:].rstrip(b" ")
+        if (
+            not value
+            or value[0] not in _SIMPLE
+            or b"#" in line
+            or b"\t" in line
+            or b":" in key
+            or b": " in value
+            or value.endswith(b":")
+            or key.endswith(b" ")
+        ):
+            return None
+        start = self.starts[row]
+        number = row + 1
+        return (
+            Scalar(start + col, start + colon, key.decode(), "plain", number, False),
+            Scalar(start + begin, start + begin + len(value), value.decode(), "plain", number, False),
+        )
 
     def _is_dash(self, row: int, col: int) -> bool:
         line = self.lines[row]
@@ -453,7 +545,12 @@ class _Parser:
         while True:
             if self.lines[row][col + 1 :].lstrip(b" ")[:1] == b"\t":
                 raise self.error(row, "a tab after '-' (libyaml refuses it)")
-            item, end_row, end_col = self.value_after(row, col + 1, col, after_key=False)
+            simple = self._simple_pair(row, col + 2) if len(self.lines[row]) > col + 2 else None
+            item: Node
+            if simple is not None:  # `- name: tail`, the usual first line of a plugin
+                item, end_row, end_col = self.block_mapping(row, col + 2, None, 0, simple)
+            else:
+                item, end_row, end_col = self.value_after(row, col + 1, col, after_key=False)
             sequence.items.append(item)
             sequence.end = max(item.end, self.offset(row, col + 1))
             self.after_node(end_row, end_col)
@@ -496,19 +593,29 @@ class _Parser:
             char in b"-?:" and (col + 1 == len(line) or line[col + 1] in _BLANK or (flow and line[col + 1] in b",[]{}"))
         ):
             raise self.error(row, f"a value cannot start with {chr(char)!r} unquoted")
-        end = col
         size = len(line)
-        while end < size:
-            byte = line[end]
-            if byte == 0x3A and (end + 1 == size or line[end + 1] in _BLANK):
+        end = size
+        if flow:
+            for indicator in b",[]{}":
+                found = line.find(indicator, col, end)
+                if found >= 0:
+                    end = found
+        # Found with find(), not byte by byte: this runs for nearly every key and value.
+        colon = line.find(b":", col, end)
+        while colon >= 0:
+            after = line[colon + 1 : colon + 2]
+            if not after or after in (b" ", b"\t"):
+                end = colon
                 break
-            if byte == 0x3A and flow and line[end + 1] in b",[]{}?":
+            if flow and after in (b",", b"[", b"]", b"{", b"}", b"?"):
                 raise self.error(row, "a ':' right before a flow indicator (libyaml refuses it): put a space after it")
-            if byte == 0x23 and line[end - 1] in _BLANK:
+            colon = line.find(b":", colon + 1, end)
+        hash_at = line.find(b"#", col + 1, end)
+        while hash_at >= 0:
+            if line[hash_at - 1] in _BLANK:
+                end = hash_at
                 break
-            if flow and byte in b",[]{}":
-                break
-            end += 1
+            hash_at = line.find(b"#", hash_at + 1, end)
         text = line[col:end].rstrip(_BLANK)
         return Scalar(start, start + len(text), text.decode(), "plain", row + 1, tagged), col + len(text)
 
