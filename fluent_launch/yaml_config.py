@@ -209,7 +209,9 @@ class _Parser:
                 raise ConfigError(path, number, "a CR that does not end a line (YAML reads it as a line break)")
             self.lines.append(line)
         if self.bom:
-            self.lines[0] = b"   " + self.lines[0][3:]  # keeps columns and offsets in step
+            # The mark is no text: the first line starts after it, which offset() then counts.
+            self.starts[0] = 3
+            self.lines[0] = self.lines[0][3:]
 
     def _check_bytes(self) -> None:
         for index, byte in enumerate(self.data):

@@ -154,5 +154,7 @@ def _inlined(loaded: Loaded, doc: YamlDocument, whole: bool) -> bytes:
         return render(data, edits)
     # Only its top-level mapping: no `---`, `...` or comments around it.
     start, end = data.rfind(b"\n", 0, root.start) + 1, line_end(data, root.end)
+    if start == 0 and data.startswith(b"\xef\xbb\xbf"):
+        start = 3  # a byte order mark is no content to paste
     body = render(data, [(0, start, b""), *edits, (end, len(data), b"")])
     return body if body.endswith(b"\n") else body + doc.newline

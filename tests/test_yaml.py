@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fluent_launch import edit, formats, yaml_config, yaml_edit
+from fluent_launch import edit, formats, yaml_config, yaml_edit, yaml_includes
 from fluent_launch.errors import ConfigError, UsageError
 from fluent_launch.yaml_edit import quote
 from fluent_launch.yaml_includes import Loaded
@@ -50,6 +50,19 @@ def test_reading_agrees_with_fluent_bit(version: str) -> None:
         # Refused, though not always at Fluent Bit's line: its state machine notices a wrong
         # structure only at the next event (test.yaml's `inputs:` mapping at `filters:`).
         assert 1 <= refused.value.line <= len(Path(refused.value.path).read_bytes().splitlines()), refused.value
+
+
+@pytest.mark.parametrize(
+    "source", sorted((CORPUS / "yaml").rglob("*.yaml")), ids=lambda path: str(path.relative_to(CORPUS))
+)
+def test_inlining_keeps_fluent_bits_view(source: Path) -> None:
+    try:
+        loaded = load(source)
+    except ConfigError:
+        return  # refused: covered by the vectors
+    inlined = Loaded(yaml_config.parse(yaml_includes.inline(loaded), str(source)))
+    assert yaml_view.view(inlined) == yaml_view.view(loaded)
+    assert inlined.docs[inlined.main] == []  # nothing left for Fluent Bit to include
 
 
 def test_firelens_guide_overrides_with_inline_includes() -> None:
@@ -124,6 +137,12 @@ def _edit(text: str, *triples: tuple[str, str, str]) -> str:
             "pipeline:\n  inputs:\n    - name: dummy\n      processors:\n        logs:\n          - name: grep\n",
             ("input", "name", "cpu"),
             "pipeline:\n  inputs:\n    - name: cpu\n      processors:\n        logs:\n          - name: grep\n",
+        ),
+        # a byte order mark is no column
+        (
+            "\ufeffservice:\n  flush: 1\n",
+            ("service", "flush", "5"),
+            '\ufeffservice:\n  flush: "5"\n',
         ),
         # tricky values are quoted to stay strings; a block scalar is replaced whole
         (
