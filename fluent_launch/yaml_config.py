@@ -12,6 +12,9 @@ files: a classic launch never pays for it.
 
 from __future__ import annotations
 
+from itertools import accumulate, count
+from operator import add
+
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING
@@ -109,15 +112,19 @@ if TYPE_CHECKING:
 class Plugin:
     """A plugin of the pipeline (or the service section): its mapping and where it came from."""
 
-    __slots__ = ("kind", "mapping", "name")
+    __slots__ = ("kind", "mapping")
 
     def __init__(self, kind: str, mapping: Mapping) -> None:
         self.kind = kind
         self.mapping = mapping
-        self.name = next(
-            (value.value for key, value in mapping.pairs if key.value.lower() == "name" and isinstance(value, Scalar)),
-            "",
-        )
+
+    @property
+    def name(self) -> str:
+        """Its `name:` (the plugin's type), or "" (the service section has none)."""
+        for key, value in self.mapping.pairs:
+            if key.value.lower() == "name" and isinstance(value, Scalar):
+                return value.value
+        return ""
 
 
 class YamlDocument:
@@ -193,21 +200,25 @@ class _Parser:
                         path, text.count("\n", 0, at) + 1, f"character U+{ord(char):04X} not allowed in YAML"
                     )
         self.open_block: int | None = None  # the line of a block scalar the file ends in, unterminated
+        # Most generated configs have neither: then no line needs looking for them.
+        self.hashes_or_tabs = b"#" in data or b"\t" in data
         self.bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
         raw = data.split(b"\n")
         if not raw[-1]:
             raw.pop()  # what follows the last line break is no line
-        self.starts = []
-        self.lines = []
-        offset = 0
-        for number, line in enumerate(raw, 1):
-            self.starts.append(offset)
-            offset += len(line) + 1
-            if line.endswith(b"\r") and offset <= len(data):  # CRLF, not a CR ending the file
-                line = line[:-1]
-            if b"\r" in line:
-                raise ConfigError(path, number, "a CR that does not end a line (YAML reads it as a line break)")
-            self.lines.append(line)
+        # Each line's offset: the lengths before it, plus a line break each (written with
+        # C-level iterators: this is the one step taken for every line of a large config).
+        self.starts = list(map(add, accumulate(map(len, raw), initial=0), count()))[: len(raw)]
+        self.lines = raw
+        if b"\r" in data:
+            self.lines = []
+            for number, line in enumerate(raw, 1):
+                # CRLF, but not a CR that ends the file
+                if line.endswith(b"\r") and self.starts[number - 1] + len(line) < len(data):
+                    line = line[:-1]
+                if b"\r" in line:
+                    raise ConfigError(path, number, "a CR that does not end a line (YAML reads it as a line break)")
+                self.lines.append(line)
         if self.bom:
             # The mark is no text: the first line starts after it, which offset() then counts.
             self.starts[0] = 3
@@ -249,6 +260,8 @@ class _Parser:
     def after_node(self, row: int, col: int) -> None:
         """What follows a node on its line may only be blanks and a comment."""
         line = self.lines[row]
+        if col >= len(line):
+            return
         rest = line[col:]
         stripped = rest.lstrip(_BLANK)
         if stripped and not (stripped[0] == 0x23 and len(stripped) < len(rest)):
@@ -331,8 +344,14 @@ class _Parser:
         if self._is_key_colon(row, end_col):
             if had:
                 raise self.error(row, "an anchor or tag before a mapping is not supported")
+            self._check_key_length(row, col, end_col)
             return self.block_mapping(row, col, scalar, end_col)
         return scalar, row, end_col
+
+    def _check_key_length(self, row: int, start: int, end: int) -> None:
+        """libyaml forgets a possible key once its ':' is more than 1024 characters on."""
+        if end - start > 1024 and len(self.lines[row][start : self.lines[row].index(b":", end)].decode()) > 1024:
+            raise self.error(row, "a mapping key longer than 1024 characters (libyaml refuses it)")
 
     def _is_key_colon(self, row: int, col: int) -> bool:
         line = self.lines[row]
@@ -360,9 +379,10 @@ class _Parser:
             while end < len(line) and line[end] not in _BLANK:
                 end += 1
             name = line[col + 1 : end]
-            if char == 0x21 and name.startswith(b"!"):
-                name = name[1:]  # a !!type tag
-            if not all(byte in _NAME_CHARS for byte in name) or (char == 0x26 and not name):
+            secondary = char == 0x21 and name.startswith(b"!")  # a !!type tag
+            if secondary:
+                name = name[1:]
+            if not all(byte in _NAME_CHARS for byte in name) or (not name and (char == 0x26 or secondary)):
                 raise self.error(row, "anchor and tag names must be letters, digits, '-' or '_'")
             row, col = self.skip(row, end)
             if row >= len(self.lines):
@@ -392,13 +412,11 @@ class _Parser:
             if row >= len(self.lines) or next_col < col:
                 return mapping, end_row, len(self.lines[end_row])
             if next_col > col:
-                self.indent_of(row)
                 raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
             simple = self._simple_pair(row, col)
             if simple is not None:
                 key = None
                 continue
-            self.indent_of(row)
             if self._is_dash(row, col):
                 raise self.error(row, "a sequence entry where a mapping key was expected")
             if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
@@ -414,6 +432,7 @@ class _Parser:
             key, after = self.scalar(row, col, flow=False, tagged=False)
             if not self._is_key_colon(row, after):
                 raise self.error(row, "expected 'key: value' (a ':' followed by a space)")
+            self._check_key_length(row, col, after)
             if key.style not in ("plain", "single", "double"):
                 raise self.error(row, "mapping keys must be plain or quoted scalars")
 
@@ -421,6 +440,7 @@ class _Parser:
         """Read the simple `key: value` lines from `row` on into `mapping`; the last one's row.
         `_simple_pair` written out, as this loop reads most lines of a large config."""
         lines, starts, col = self.lines, self.starts, mapping.column
+        hashes_or_tabs = self.hashes_or_tabs
         indent = b" " * col
         pairs = mapping.pairs
         while row < len(lines):
@@ -428,11 +448,11 @@ class _Parser:
             colon = line.find(b": ", col)
             if (
                 colon < 0
+                or colon - col > 1024
                 or not line.startswith(indent)
                 or line[col] not in _SIMPLE
-                or b"#" in line
-                or b"\t" in line
-                or b":" in line[col:colon]
+                or (hashes_or_tabs and (b"#" in line or b"\t" in line))
+                or line.find(b":", col, colon) >= 0
                 or line[colon - 1] == 0x20
             ):
                 break
@@ -459,7 +479,7 @@ class _Parser:
         if line[col] not in _SIMPLE or (col and line[col - 1] != 0x20):
             return None
         colon = line.find(b": ", col)
-        if colon < 0:
+        if colon < 0 or colon - col > 1024:
             return None
         key = line[col:colon]
         begin = colon + 2
@@ -469,8 +489,7 @@ class _Parser:
         if (
             not value
             or value[0] not in _SIMPLE
-            or b"#" in line
-            or b"\t" in line
+            or (self.hashes_or_tabs and (b"#" in line or b"\t" in line))
             or b":" in key
             or b": " in value
             or value.endswith(b":")
@@ -545,7 +564,7 @@ class _Parser:
     def block_sequence(self, row: int, col: int) -> tuple[Sequence, int, int]:
         sequence = Sequence(self.offset(row, col), row + 1, False)
         while True:
-            if self.lines[row][col + 1 :].lstrip(b" ")[:1] == b"\t":
+            if b"\t" in self.lines[row] and self.lines[row][col + 1 :].lstrip(b" ")[:1] == b"\t":
                 raise self.error(row, "a tab after '-' (libyaml refuses it)")
             simple = self._simple_pair(row, col + 2) if len(self.lines[row]) > col + 2 else None
             item: Node
@@ -559,7 +578,7 @@ class _Parser:
             row, next_col = self.skip(end_row + 1, 0)
             if row >= len(self.lines) or next_col < col:
                 return sequence, end_row, len(self.lines[end_row])
-            self.indent_of(row)
+            # (skip() has refused a tab in the indentation)
             if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
                 return sequence, end_row, len(self.lines[end_row])
             if next_col > col:
@@ -742,6 +761,7 @@ class _Parser:
                 tagged, row, col = self.properties(row, col)
                 if tagged or self.lines[row][col] in (0x5B, 0x7B):
                     raise self.error(row, "only plain or quoted keys are supported in flow mappings")
+                key_col = col
                 key, col = self.scalar(row, col, flow=True, tagged=False)
                 key_row = row
                 row, col = self.flow_skip(row, col)
@@ -749,6 +769,7 @@ class _Parser:
                     raise self.error(row, "a flow mapping entry without ':' is not supported")
                 if row != key_row:
                     raise self.error(row, "a flow mapping key and its ':' on different lines are not supported")
+                self._check_key_length(row, key_col, col)
                 row, col = self.flow_skip(row, col + 1)
                 value, row, col = self.flow_item(row, col)
                 node.pairs.append((key, value))

@@ -59,13 +59,14 @@ def _text(raw: bytes, what: str) -> str:
 class _Wanted:
     """One override as YAML needs it: the property it names, and its text as written."""
 
-    __slots__ = ("key", "name", "value")
+    __slots__ = ("key", "name", "pair", "quoted", "value")
 
     def __init__(self, override: edit.Override) -> None:
         key = _text(override.key, "key")
         self.name = key_id(key)
-        self.key = quote(key)
         self.value = _text(override.value, "value")
+        self.quoted = quote(self.value)
+        self.pair = f"{quote(key)}: {self.quoted}"  # as a new key is written
 
 
 def _by_property(overrides: Iterable[edit.Override]) -> list[_Wanted]:
@@ -110,21 +111,18 @@ def apply(doc: YamlDocument, overrides: edit.Overrides, service_elsewhere: YamlD
 def _edit_mapping(doc: YamlDocument, mapping: Mapping, wanted: list[_Wanted]) -> list[tuple[int, int, bytes]]:
     edits = []
     added = []
+    names = [key_id(key.value) if key.value != "processors" else "" for key, _ in mapping.pairs]
     for want in wanted:
-        matches = [
-            index
-            for index, (key, _) in enumerate(mapping.pairs)
-            if key.value != "processors" and key_id(key.value) == want.name
-        ]
+        matches = [index for index, name in enumerate(names) if name == want.name]
         if not matches:
-            added.append(want)
+            added.append(want.pair)
             continue
         key, value = mapping.pairs[matches[0]]
         if not _reads_as(value, want.value):
-            edits.append(_replace_value(doc, key, value, quote(want.value)))
+            edits.append(_replace_value(doc, key, value, want.quoted))
         edits += [_remove_pair(doc, mapping, index) for index in matches[1:]]
     if added:
-        edits.append(_add_pairs(doc, mapping, [f"{want.key}: {quote(want.value)}" for want in added]))
+        edits.append(_add_pairs(doc, mapping, added))
     return edits
 
 
@@ -188,7 +186,7 @@ def _lines(doc: YamlDocument, at: int, lines: list[str]) -> bytes:
 
 
 def _new_service(doc: YamlDocument, wanted: list[_Wanted]) -> tuple[int, int, bytes]:
-    pairs = [f"{want.key}: {quote(want.value)}" for want in wanted]
+    pairs = [want.pair for want in wanted]
     root = doc.root
     if root is not None and root.flow:
         service = "service: {" + ", ".join(pairs) + "}"
