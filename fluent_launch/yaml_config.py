@@ -610,8 +610,13 @@ class _Parser:
         if char == 0x22:  # '"'
             value, end = self._double_quoted(row, col)
             return Scalar(start, start + end - col, value, "double", row + 1, tagged), end
-        if char in _NOT_PLAIN_START or (
-            char in b"-?:" and (col + 1 == len(line) or line[col + 1] in _BLANK or (flow and line[col + 1] in b",[]{}"))
+        if (
+            char in _NOT_PLAIN_START
+            or (flow and char in b"?:")  # libyaml: never a plain scalar's start in flow context
+            or (
+                char in b"-?:"
+                and (col + 1 == len(line) or line[col + 1] in _BLANK or (flow and line[col + 1] in b",[]{}"))
+            )
         ):
             raise self.error(row, f"a value cannot start with {chr(char)!r} unquoted")
         size = len(line)
