@@ -31,7 +31,6 @@ _BLANK = b" \t"
 _SIMPLE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./$")
 # libyaml's anchor names, and the tags this reader takes (!, !name, !!name).
 _NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-_FLOW_END = b",]}"
 # A plain scalar cannot start with these (libyaml: reserved or meaning something else).
 _NOT_PLAIN_START = frozenset(b",[]{}#&*!|>'\"%@`")
 _ESCAPES = {
@@ -57,7 +56,7 @@ _ESCAPES = {
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
 
 # The top-level keys Fluent Bit knows (compared without regard to case), and what each becomes.
-PLUGIN_KINDS = {"inputs": INPUT, "filters": FILTER, "outputs": OUTPUT}
+_PLUGIN_KINDS = {"inputs": INPUT, "filters": FILTER, "outputs": OUTPUT}
 _LIST_SECTIONS = {
     "parsers": "parser",
     "multiline_parsers": "multiline_parser",
@@ -182,8 +181,7 @@ class _Parser:
     def __init__(self, data: bytes, path: str) -> None:
         self.path = path
         self.data = data
-        bad = data.translate(None, _CONTROL)
-        if len(bad) != len(data):
+        if len(data.translate(None, _CONTROL)) != len(data):
             self._check_bytes()
         try:
             text = data.decode("utf-8")
@@ -267,15 +265,6 @@ class _Parser:
         if stripped and not (stripped[0] == 0x23 and len(stripped) < len(rest)):
             raise self.error(row, f"unexpected text after a value: {stripped[:20].decode(errors='replace')!r}")
 
-    def indent_of(self, row: int) -> int:
-        line = self.lines[row]
-        col = 0
-        while col < len(line) and line[col] == 0x20:
-            col += 1
-        if col < len(line) and line[col] == 0x09:
-            raise self.error(row, "a tab in indentation (YAML allows only spaces)")
-        return col
-
     # -- document -------------------------------------------------------------------------
 
     def document(self) -> Mapping | None:
@@ -294,10 +283,9 @@ class _Parser:
                 raise self.error(min(row, len(self.lines) - 1), "the document is empty: Fluent Bit expects a mapping")
             root = None
         else:
-            self.indent_of(row)
             node, row, col = self.block_node(row, col, -1)
             if not isinstance(node, Mapping):
-                raise self.error(self._line_of(node), "the document must be a mapping (service:, pipeline:, ...)")
+                raise self.error(node.line - 1, "the document must be a mapping (service:, pipeline:, ...)")
             if node.line - 1 == marker_row and not node.flow:
                 raise self.error(marker_row, "a block mapping cannot start on the '---' line")
             root = node
@@ -313,9 +301,6 @@ class _Parser:
     def _marker(self, row: int, marker: bytes) -> bool:
         line = self.lines[row]
         return line.startswith(marker) and (len(line) == 3 or line[3] in _BLANK)
-
-    def _line_of(self, node: Node) -> int:
-        return node.line - 1
 
     # -- block nodes ------------------------------------------------------------------------
 
@@ -389,7 +374,7 @@ class _Parser:
                 raise self.error(len(self.lines) - 1, "an anchor or tag without a node is not supported")
 
     def block_mapping(
-        self, row: int, col: int, first: Scalar | None, key_end: int, simple: tuple[Scalar, Scalar] | None = None
+        self, row: int, col: int, first: Scalar | None, key_end: int, simple: tuple[Scalar, Node] | None = None
     ) -> tuple[Mapping, int, int]:
         """The block mapping whose first key is `first` (ending at `key_end`) or, read already
         by the fast path, the pair `simple`."""
@@ -406,7 +391,7 @@ class _Parser:
                 self.after_node(end_row, end_col)
             elif simple is not None:
                 mapping.pairs.append(simple)
-                end_row = self._simple_run(mapping, row + 1)
+                end_row = self._simple_run(mapping.pairs, row + 1, col) - 1
                 mapping.end = mapping.pairs[-1][1].end
             row, next_col = self.skip(end_row + 1, 0)
             if row >= len(self.lines) or next_col < col:
@@ -436,20 +421,22 @@ class _Parser:
             if key.style not in ("plain", "single", "double"):
                 raise self.error(row, "mapping keys must be plain or quoted scalars")
 
-    def _simple_run(self, mapping: Mapping, row: int) -> int:
-        """Read the simple `key: value` lines from `row` on into `mapping`; the last one's row.
-        `_simple_pair` written out, as this loop reads most lines of a large config."""
-        lines, starts, col = self.lines, self.starts, mapping.column
+    def _simple_run(self, pairs: list[tuple[Scalar, Node]], row: int, col: int, one: bool = False) -> int:
+        """Read the `key: value` lines from `row` on whose key at `col` and value are plain words
+        that need none of the general reader's rules, into `pairs`, up to the first other line;
+        return that line's row. Most lines of a config are such, hence the written-out loop.
+        With `one`, only the line at `row`, whose text before `col` the caller has checked."""
+        stop = row + 1 if one else len(self.lines)
+        lines, starts = self.lines, self.starts
         hashes_or_tabs = self.hashes_or_tabs
         indent = b" " * col
-        pairs = mapping.pairs
-        while row < len(lines):
+        while row < stop:
             line = lines[row]
             colon = line.find(b": ", col)
             if (
                 colon < 0
                 or colon - col > 1024
-                or not line.startswith(indent)
+                or not (one or line.startswith(indent))
                 or line[col] not in _SIMPLE
                 or (hashes_or_tabs and (b"#" in line or b"\t" in line))
                 or line.find(b":", col, colon) >= 0
@@ -458,9 +445,7 @@ class _Parser:
                 break
             begin = colon + 2
             value = line[begin:]
-            if value[:1] == b" " or value[-1:] == b" ":
-                break
-            if not value or value[0] not in _SIMPLE or b": " in value or value[-1] == 0x3A:
+            if not value or value[0] not in _SIMPLE or value[-1] in b" :" or b": " in value:
                 break
             start = starts[row]
             pairs.append(
@@ -470,38 +455,13 @@ class _Parser:
                 )
             )
             row += 1
-        return row - 1
+        return row
 
-    def _simple_pair(self, row: int, col: int) -> tuple[Scalar, Scalar] | None:
-        """The `key: value` line at (row, col) when both are plain words that need none of the
-        general reader's rules (most lines of a config): read at once, for speed."""
-        line = self.lines[row]
-        if line[col] not in _SIMPLE or (col and line[col - 1] != 0x20):
-            return None
-        colon = line.find(b": ", col)
-        if colon < 0 or colon - col > 1024:
-            return None
-        key = line[col:colon]
-        begin = colon + 2
-        while begin < len(line) and line[begin] == 0x20:
-            begin += 1
-        value = line[begin:].rstrip(b" ")
-        if (
-            not value
-            or value[0] not in _SIMPLE
-            or (self.hashes_or_tabs and (b"#" in line or b"\t" in line))
-            or b":" in key
-            or b": " in value
-            or value.endswith(b":")
-            or key.endswith(b" ")
-        ):
-            return None
-        start = self.starts[row]
-        number = row + 1
-        return (
-            Scalar(start + col, start + colon, key.decode(), "plain", number, False),
-            Scalar(start + begin, start + begin + len(value), value.decode(), "plain", number, False),
-        )
+    def _simple_pair(self, row: int, col: int) -> tuple[Scalar, Node] | None:
+        """The line at (row, col) as `_simple_run` reads it (after `- ` too), if it can."""
+        pairs: list[tuple[Scalar, Node]] = []
+        self._simple_run(pairs, row, col, one=True)
+        return pairs[0] if pairs else None
 
     def _is_dash(self, row: int, col: int) -> bool:
         line = self.lines[row]
@@ -549,7 +509,6 @@ class _Parser:
         """A value that starts on a later line (or is empty)."""
         next_row, next_col = self.skip(row + 1, 0) if row + 1 < len(self.lines) else (len(self.lines), 0)
         if next_row < len(self.lines):
-            self.indent_of(next_row)
             marker = next_col == 0 and (self._marker(next_row, b"---") or self._marker(next_row, b"..."))
             if not marker and (
                 next_col > indent or (after_key and next_col == indent and self._is_dash(next_row, next_col))
@@ -850,7 +809,7 @@ def _structure(doc: YamlDocument, root: Mapping) -> None:
             if not isinstance(value, Mapping):
                 raise _refuse(doc, value, "pipeline: must be a mapping of inputs, filters and outputs")
             for category, plugins in value.pairs:
-                plugin_kind = PLUGIN_KINDS.get(category.value.lower())
+                plugin_kind = _PLUGIN_KINDS.get(category.value.lower())
                 if plugin_kind is None:
                     raise _refuse(
                         doc, category, f"unknown pipeline category {category.value!r} (inputs, filters or outputs)"
