@@ -278,8 +278,9 @@ class _Parser:
             marker_row = row
             row, col = self.skip(row, 3)
         if row >= len(self.lines) or (col == 0 and (self._marker(row, b"...") or self._marker(row, b"---"))):
-            if explicit:
-                # An empty document is a null node, for which Fluent Bit has no state.
+            if explicit or row < len(self.lines):
+                # An empty document is a null node, for which Fluent Bit has no state (and
+                # libyaml wants a node before a '...').
                 raise self.error(min(row, len(self.lines) - 1), "the document is empty: Fluent Bit expects a mapping")
             root = None
         else:
@@ -690,8 +691,9 @@ class _Parser:
         start = self.offset(row, col)
         if chomp == "keep" and empty:
             # The trailing empty lines are the scalar's: an edit after it must not take them.
-            value += "\n" * empty
             end_row = last + empty if items else row + empty
+            # Each is a line break, but the file's last line may have none.
+            value += "\n" * (empty - (self.offset(end_row, len(lines[end_row])) == len(self.data)))
             return (
                 Scalar(start, self.offset(end_row + 1, 0), value, style, row + 1, tagged),
                 end_row,
