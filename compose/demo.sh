@@ -11,11 +11,15 @@
 #
 #   FLUENT_BIT_IMAGE          the log router image (default: the guide's aws-for-fluent-bit:stable)
 #   BASE_IMAGE, BUILDER_IMAGE Debian images for the agent and app, and the launcher's builder
-#   COMPOSE                   the compose command (default podman-compose; or "docker compose")
+#   COMPOSE                   the compose command (default podman-compose, from PATH or else
+#                             from the checkout's .venv, where scripts/test.sh installs it;
+#                             or "docker compose")
 #   COMPOSE_PROJECT           the project name (default fluent-launch-demo)
 set -euo pipefail
 cd "$(dirname "$0")"
-read -ra compose <<<"${COMPOSE:-podman-compose}"
+default=podman-compose
+command -v "$default" >/dev/null || [ ! -x ../.venv/bin/podman-compose ] || default=$PWD/../.venv/bin/podman-compose
+read -ra compose <<<"${COMPOSE:-$default}"
 project=${COMPOSE_PROJECT:-fluent-launch-demo}
 if [ "${compose[0]}" = docker ]; then
   engine=docker separator=-
