@@ -9,6 +9,7 @@ bytes per entry, because a launcher must not need more memory than the config it
 
 from __future__ import annotations
 
+from os import fsdecode
 from struct import Struct
 
 from fluent_launch.records import TYPE_CHECKING, Record
@@ -21,6 +22,10 @@ SERVICE = "service"
 INPUT = "input"
 FILTER = "filter"
 OUTPUT = "output"
+
+# What every config format gives the diagnostics of an entry: (path, line, kind, plugin, key
+# as spelled, value); see settings().
+Setting = tuple[str, int, str, str, str, str]
 
 # The indent of new lines in a file that has no entry yet to copy it from.
 _DEFAULT_INDENT = b"    "
@@ -239,3 +244,22 @@ def line_end(data: bytes, end: int) -> bytes:
     if data[end - 1 : end] != b"\n":
         return b""
     return b"\r\n" if data[end - 2 : end] == b"\r\n" else b"\n"
+
+
+def settings(doc: Document, kinds: Iterable[str], keys: frozenset[bytes]) -> Iterator[Setting]:
+    """(path, line, kind, plugin, key, value) of each own entry whose key is in `keys` (lower
+    case), in the sections of these kinds, in file order; `plugin` is the section's `name`.
+
+    The diagnostics take this shape from every config format. Line numbers are counted as
+    the entries come, so that the file is scanned once however many there are.
+    """
+    data = doc.data
+    pos, line = 0, 1
+    for section in doc.sections.of_kinds(kinds, keys | {b"name"}):
+        plugin = next((entry.value for entry in section.entries if entry.key == b"name"), b"")
+        for entry in section.entries:
+            if entry.key in keys:
+                line += data.count(b"\n", pos, entry.start)
+                pos = entry.start
+                key = fsdecode(entry.head.strip())
+                yield (doc.path, line, section.kind, fsdecode(plugin), key, fsdecode(entry.value))
