@@ -19,9 +19,11 @@ from fluent_launch.launch import cannot_run, fluent_bit_environment
 _ERROR_MARK = "] [error] "
 
 
-def dry_run(command: list[str], timeout: float) -> None:
+def dry_run(command: list[str], timeout: float) -> list[str]:
     """Run `command` (Fluent Bit's, with `--dry-run` added); raise LaunchError with Fluent
-    Bit's error lines if it refuses the config, crashes or does not finish in `timeout` s."""
+    Bit's error lines if it refuses the config, crashes or does not finish in `timeout` s.
+    When it accepts the config, the error lines it logged all the same (1.9.10 logs a
+    property it could not set and carries on) are returned."""
     argv = [*command[:3], "--dry-run", *command[3:]]
     try:
         process = subprocess.Popen(
@@ -42,10 +44,10 @@ def dry_run(command: list[str], timeout: float) -> None:
         raise LaunchError(
             f"--check: Fluent Bit's --dry-run did not finish within {timeout:g} s (see --check-timeout)"
         ) from None
-    if process.returncode == 0:
-        return
     lines = output.decode("utf-8", "replace").splitlines()
     errors = [line[line.index(_ERROR_MARK) + 2 :] for line in lines if _ERROR_MARK in line]
+    if process.returncode == 0:
+        return errors
     if not errors:
         errors = [line for line in lines if line.strip()][-1:]
     how = (

@@ -11,7 +11,7 @@ import os
 import sys
 
 from fluent_launch import __version__, classic, diagnose, edit, fluent_bit_args, includes, values
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, settings
+from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, may_matter, settings
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
 from fluent_launch.read import read_config
@@ -124,7 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         original = read_config(options.in_config)
         document = includes.prepare(classic.parse(original.data, options.in_config), options.inline_includes)
         result = edit.apply(document, options.overrides)
-        found = settings(document, (SERVICE, INPUT, FILTER, OUTPUT), diagnose.KEYS)
+        # Walking every entry of a large config costs more than editing it, so only when its
+        # raw bytes show something a check may report.
+        if may_matter(document, diagnose.WORDS, diagnose.CORE, diagnose.odd):
+            found = settings(document, (SERVICE, INPUT, FILTER, OUTPUT), diagnose.KEYS)
+        else:
+            found = iter(())
         fluent_bit = fluent_bit_args.options(options.fluent_bit_args)
         for warning in diagnose.warnings(found, options.overrides, fluent_bit):
             print(f"fluent-launch: warning: {warning}", file=sys.stderr)
@@ -149,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         if options.check:
             from fluent_launch import check  # only here: subprocess is no start-up cost of a launch
 
-            check.dry_run(command, options.check_timeout)
+            for error in check.dry_run(command, options.check_timeout):
+                print(f"fluent-launch: warning: fluent-bit: {error}", file=sys.stderr)
         if not options.quiet:
             print(f"fluent-launch: {summary(options, result, 'wrote')}; exec {shown}", file=sys.stderr)
         exec_fluent_bit(command)

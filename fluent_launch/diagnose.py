@@ -30,11 +30,25 @@ _CLOUDWATCH = frozenset(("cloudwatch", "cloudwatch_logs"))
 _GROUP_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-/.#")
 _STREAM_FORBIDDEN = frozenset(":*")
 _CLOUDWATCH_KEYS = {"log_group_name": "group", "log_stream_prefix": "stream", "log_stream_name": "stream"}
-# Every key any check reads, as the config scan asks for them.
+# Every key any check reads, as the config scan asks for them (lower case).
 KEYS = frozenset(
     (b"name", *(key.encode() for key in _CLOUDWATCH_KEYS), *(key for keys in values.CORE_KEYS.values() for key in keys))
 )
 _ARG_KINDS = {"i": INPUT, "F": FILTER, "o": OUTPUT}
+# Words without which no config setting can be about a Go plugin or a CloudWatch name.
+WORDS = frozenset((*(name.encode() for name in GO_PLUGINS), *(key.encode() for key in _CLOUDWATCH_KEYS)))
+# The core properties' keys, each with the kinds of section that have it.
+CORE = {
+    key: [kind for kind, keys in values.CORE_KEYS.items() if key in keys]
+    for key in frozenset().union(*values.CORE_KEYS.values())
+}
+
+
+def odd(key: bytes, value: bytes) -> bool:
+    """Whether `key value` (key in lower case) would get a warning in some kind of section."""
+    if any(values.refusal(kind, key, value) for kind in CORE.get(key, ())):
+        return True
+    return key == b"retry_limit" and not values.retry_limit_applies(value)
 
 
 def warnings(config: Iterable[Setting], overrides: Overrides, fluent_bit: list[Option]) -> Iterator[str]:
@@ -83,7 +97,7 @@ def _argument_settings(fluent_bit: list[Option]) -> Iterator[Setting]:
 
 
 def _retry_limit(kind: str, key: str, value: str) -> Iterator[str]:
-    if kind != OUTPUT or key.lower() != "retry_limit" or "${" in value:
+    if kind != OUTPUT or key.lower() != "retry_limit":
         return
     if not values.retry_limit_applies(os.fsencode(value)):
         yield f"Fluent Bit does not use this Retry_Limit and retries once instead; give {values.RETRY_FORMS}"

@@ -63,9 +63,10 @@ def is_flush(value: bytes) -> bool:
 
 
 def retry_limit_applies(value: bytes) -> bool:
-    """Whether Fluent Bit uses this Retry_Limit; it never refuses one, but replaces a value
-    it cannot use by 1 retry with only a warning ("invalid retry_limit. set default.")."""
-    return value.lower() in _RETRY_WORDS or _atoi(value) > 0
+    """Whether Fluent Bit uses this Retry_Limit (or may: `${` is expanded first); it never
+    refuses one, but replaces a value it cannot use by 1 retry with only a warning
+    ("invalid retry_limit. set default.")."""
+    return value.lower() in _RETRY_WORDS or _atoi(value) > 0 or b"${" in value
 
 
 # The core properties checked, per section kind (keys lower-cased, as Fluent Bit matches

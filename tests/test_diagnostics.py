@@ -365,6 +365,15 @@ def test_check_that_passes_goes_on_to_start_fluent_bit(run: Run) -> None:
     assert done.stderr.startswith(f"fluent-launch: wrote {run.out}") and done.stderr.count("\n") == 1
 
 
+def test_errors_logged_by_a_check_that_passes_are_warnings(run: Run) -> None:
+    # Fluent Bit 1.9.10 logs a property it could not set, then passes the dry run.
+    body = "echo '[2026/11/27 07:03:03] [error] [config] could not configure property' >&2\nexit 0"
+    done = run("-r", stand_in(run, body), "-c", str(FIRELENS), "-m", str(run.out), "--check", "-q")
+    assert done.returncode == 0
+    assert done.stderr == "fluent-launch: warning: fluent-bit: [error] [config] could not configure property\n"
+    assert len(calls(run)) == 2
+
+
 def test_check_that_fails_prints_fluent_bits_errors_and_does_not_start_it(run: Run) -> None:
     errors = (
         "[2026/11/27 06:54:55.317401247] [error] [config] section 'cloudwatch' tried to instance a plugin name"
