@@ -194,40 +194,41 @@ def _atof(text: bytes) -> float:
         if hex_value is not None:
             return sign * hex_value
         return 0.0  # "0x" with no hex digits: strtod reads the "0"
-    end = _digits_prefix(rest, 0, _DIGITS)
-    mantissa_digits = end
-    if rest[end : end + 1] == b".":
-        after = _digits_prefix(rest, end + 1, _DIGITS)
-        mantissa_digits += after - end - 1
-        end = after
-    if mantissa_digits == 0:
+    end = _mantissa_end(rest, _DIGITS)
+    if end is None:
         return 0.0
-    if rest[end : end + 1] == b"e":
-        exponent_start = end + 1 + (rest[end + 1 : end + 2] in (b"+", b"-"))
-        exponent_end = _digits_prefix(rest, exponent_start, _DIGITS)
-        if exponent_end > exponent_start:
-            end = exponent_end
+    end = _exponent_end(rest, end, b"e")
     return sign * float(rest[:end].decode())  # past the double range it is inf, as in C
 
 
 def _hex_prefix(rest: bytes) -> float | None:
     """The value of a hexadecimal float's digits after `0x` (strtod's C99 form), if any."""
-    end = _digits_prefix(rest, 0, _HEX_DIGITS)
-    digits = end
-    if rest[end : end + 1] == b".":
-        after = _digits_prefix(rest, end + 1, _HEX_DIGITS)
-        digits += after - end - 1
-        end = after
-    if digits == 0:
+    end = _mantissa_end(rest, _HEX_DIGITS)
+    if end is None:
         return None
-    mantissa = rest[:end].decode()
-    exponent = 0
-    if rest[end : end + 1] == b"p":
-        exponent_start = end + 1 + (rest[end + 1 : end + 2] in (b"+", b"-"))
-        exponent_end = _digits_prefix(rest, exponent_start, _DIGITS)
-        if exponent_end > exponent_start:
-            exponent = int(rest[end + 1 : exponent_end])
+    exponent_end = _exponent_end(rest, end, b"p")
+    exponent = int(rest[end + 1 : exponent_end]) if exponent_end > end else 0
     try:
-        return float.fromhex(f"0x{mantissa}p{exponent}")
+        return float.fromhex(f"0x{rest[:end].decode()}p{exponent}")
     except OverflowError:
         return float("inf")
+
+
+def _mantissa_end(rest: bytes, digits: bytes) -> int | None:
+    """Where `digits`, a point and more `digits` end at the start of `rest`; None if no digit."""
+    end = _digits_prefix(rest, 0, digits)
+    count = end
+    if rest[end : end + 1] == b".":
+        after = _digits_prefix(rest, end + 1, digits)
+        count += after - end - 1
+        end = after
+    return end if count else None
+
+
+def _exponent_end(rest: bytes, end: int, marker: bytes) -> int:
+    """Where an exponent (`marker`, a sign, decimal digits) at `end` ends; `end` if none."""
+    if rest[end : end + 1] != marker:
+        return end
+    start = end + 1 + (rest[end + 1 : end + 2] in (b"+", b"-"))
+    digits_end = _digits_prefix(rest, start, _DIGITS)
+    return digits_end if digits_end > start else end
