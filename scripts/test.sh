@@ -39,7 +39,7 @@ if [ "$(id -u)" = 0 ]; then
   mkdir -p "$install_dir"
   unshare -m sh -euc "mount --bind dist/fluent-launch $install_dir
     export FLUENT_LAUNCH_BIN=$install_dir/fluent-launch
-    .venv/bin/pytest -q tests/test_cli.py tests/test_hostile.py
+    .venv/bin/pytest -q tests/test_cli.py tests/test_hostile.py tests/test_diagnostics.py
     .venv/bin/python bench/run.py --quick"
 else
   echo "not root: the CLI suites did not run against the frozen binary, nor the benchmark"
@@ -50,7 +50,7 @@ fi
 # suites again, run by it.
 oldest=$(ls -d "$(pyenv root 2>/dev/null || echo /nonexistent)"/versions/3.9*/bin/python3.9 2>/dev/null | head -n 1 || true)
 if [ -n "$oldest" ]; then
-  FLUENT_LAUNCH_PYTHON=$oldest .venv/bin/pytest -q tests/test_cli.py tests/test_hostile.py
+  FLUENT_LAUNCH_PYTHON=$oldest .venv/bin/pytest -q tests/test_cli.py tests/test_hostile.py tests/test_diagnostics.py
 else
   echo "no Python 3.9 on this machine: the CLI suites ran with $(.venv/bin/python --version) only"
 fi
