@@ -8,6 +8,7 @@ from: the config (see document.settings), the overrides, and Fluent Bit's own ar
 
 from __future__ import annotations
 
+import itertools
 import os
 
 from fluent_launch import values
@@ -53,11 +54,11 @@ def odd(key: bytes, value: bytes) -> bool:
 
 def warnings(config: Iterable[Setting], overrides: Overrides, fluent_bit: list[Option]) -> Iterator[str]:
     """The warning lines (without `fluent-launch: warning: `) for a launch."""
-    overridden = {(kind, key.decode("latin-1")) for kind, keys in overrides.items() for key in keys}
+    overridden = {(kind, os.fsdecode(key)) for kind, keys in overrides.items() for key in keys}
     # The config's values of overridden keys are replaced; the overrides were checked already.
     kept = (setting for setting in config if (setting[2], setting[4].lower()) not in overridden)
     used: dict[str, str] = {}  # Go plugin -> where first used
-    for path, line, kind, plugin, key, value in (*kept, *_argument_settings(fluent_bit)):
+    for path, line, kind, plugin, key, value in itertools.chain(kept, _argument_settings(fluent_bit)):
         place = f"{path}:{line}" if line else path
         section = f"[{kind.upper()}] {plugin}" if plugin else f"[{kind.upper()}]"
         if kind == OUTPUT and key.lower() == "name" and value.lower() in GO_PLUGINS:
@@ -66,12 +67,11 @@ def warnings(config: Iterable[Setting], overrides: Overrides, fluent_bit: list[O
         problems = [refused] if refused else []
         problems += [*_retry_limit(kind, key, value), *_cloudwatch_name(plugin, key, value)]
         yield from (f"{place}: {section}: {key} {value!r}: {problem}" for problem in problems)
-    for kind, keys in overrides.items():
-        for override in keys.values():
-            key, value = os.fsdecode(override.key), os.fsdecode(override.value)
-            # An override reaches every section of its kind, CloudWatch outputs included.
-            problems = [*_retry_limit(kind, key, value), *_cloudwatch_name(GO_PLUGINS["cloudwatch"], key, value)]
-            yield from (f"-{kind[0]} {key} {value!r}: {problem}" for problem in problems if kind == OUTPUT)
+    for override in overrides.get(OUTPUT, {}).values():
+        key, value = os.fsdecode(override.key), os.fsdecode(override.value)
+        # An output override reaches every output, CloudWatch ones included.
+        problems = [*_retry_limit(OUTPUT, key, value), *_cloudwatch_name("cloudwatch_logs", key, value)]
+        yield from (f"-o {key} {value!r}: {problem}" for problem in problems)
     loaded = {os.path.basename(option.value or "") for option in fluent_bit if option.name == "e"}
     for plugin, place in used.items():
         if f"{plugin}.so" not in loaded:
