@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from fluent_launch import __version__, classic, diagnose, edit, fluent_bit_args, includes, values
+from fluent_launch import __version__, classic, diagnose, edit, includes, values
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, may_matter, settings
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             found = settings(document, (SERVICE, INPUT, FILTER, OUTPUT), diagnose.KEYS)
         else:
             found = iter(())
-        fluent_bit = fluent_bit_args.options(options.fluent_bit_args)
+        fluent_bit = diagnose.options(options.fluent_bit_args)
         for warning in diagnose.warnings(found, options.overrides, fluent_bit):
             print(f"fluent-launch: warning: {warning}", file=sys.stderr)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
@@ -208,7 +208,7 @@ def parse_args(args: list[str]) -> Options | str:
             raise UsageError(_unknown(args, index - 1))
     if flags["dry_run"] and flags["check"]:
         raise UsageError("--check runs Fluent Bit on the written config, and --dry-run writes none: give one of them")
-    for given in fluent_bit_args.options(after):
+    for given in diagnose.options(after):
         if given.name == "c":
             raise UsageError(
                 f"{after[given.at]!r} after '--' would make Fluent Bit read {given.value} instead of"
@@ -241,7 +241,7 @@ def _unknown(args: list[str], at: int) -> str:
     """The message for the unknown argument at `at`, naming the first one meant for Fluent Bit
     (an earlier one may have been taken as a launcher option's value, as `-p` in `-i tail -p`)."""
     arg = args[at]
-    meant = next((earlier for earlier in args[: at + 1] if fluent_bit_args.is_fluent_bits(earlier)), None)
+    meant = next((earlier for earlier in args[: at + 1] if diagnose.is_fluent_bits(earlier)), None)
     if meant is None:
         return f"unknown argument {arg!r}: Fluent Bit's options go after '--' (see --help)"
     where = "it is" if meant == arg else f"{meant!r} before it is"

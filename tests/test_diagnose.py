@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fluent_launch import classic, diagnose, fluent_bit_args
+from fluent_launch import classic, diagnose
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, may_matter, settings
 from fluent_launch.errors import ConfigError
 
@@ -76,7 +76,7 @@ def test_the_pre_check_never_hides_a_warning(data: bytes) -> None:
 
 
 def options(*args: str) -> list[tuple[str, str | None, int]]:
-    return [tuple(option) for option in fluent_bit_args.options(list(args))]  # type: ignore[misc]
+    return [tuple(option) for option in diagnose.options(list(args))]  # type: ignore[misc]
 
 
 def test_fluent_bits_arguments_read_as_getopt_long_reads_them() -> None:
@@ -101,6 +101,6 @@ def test_fluent_bits_arguments_read_as_getopt_long_reads_them() -> None:
 
 def test_which_arguments_are_fluent_bits_only() -> None:
     for arg in ("-F", "-p", "-pKey=v", "-e", "--prop=a=b", "--plugin", "-t", "-R", "--config=x"):
-        assert fluent_bit_args.is_fluent_bits(arg), arg
+        assert diagnose.is_fluent_bits(arg), arg
     for arg in ("-i", "-o", "-m", "-c", "-f", "-s", "--input", "--dry-run", "tail", "-x", "--", "-q"):
-        assert not fluent_bit_args.is_fluent_bits(arg), arg
+        assert not diagnose.is_fluent_bits(arg), arg
