@@ -15,8 +15,11 @@ from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, may_matter, s
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
 from fluent_launch.read import read_config
-from fluent_launch.records import Record
+from fluent_launch.records import TYPE_CHECKING, Record
 from fluent_launch.write import write_atomically
+
+if TYPE_CHECKING:
+    from fluent_launch.document import Document
 
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
 DEFAULT_IN_CONFIG = "/fluent-bit/etc/fluent-bit.conf"
@@ -124,26 +127,11 @@ def main(argv: list[str] | None = None) -> int:
         original = read_config(options.in_config)
         document = includes.prepare(classic.parse(original.data, options.in_config), options.inline_includes)
         result = edit.apply(document, options.overrides)
-        # Walking every entry of a large config costs more than editing it, so only when its
-        # raw bytes show something a check may report.
-        if may_matter(document, diagnose.WORDS, diagnose.CORE, diagnose.odd):
-            found = settings(document, (SERVICE, INPUT, FILTER, OUTPUT), diagnose.KEYS)
-        else:
-            found = iter(())
-        fluent_bit = diagnose.options(options.fluent_bit_args)
-        for warning in diagnose.warnings(found, options.overrides, fluent_bit):
-            print(f"fluent-launch: warning: {warning}", file=sys.stderr)
+        _warn(document, options)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
         shown = _quote(command if options.show_secrets else masked(command))
         if options.diff:
-            from fluent_launch import diff  # only here: difflib is no start-up cost of a launch
-
-            changes = diff.unified(
-                original.data, result.data, options.in_config, options.out_config, options.show_secrets
-            )
-            sys.stderr.flush()
-            sys.stderr.buffer.write(changes)
-            sys.stderr.buffer.flush()
+            _show_diff(original.data, result.data, options)
         if options.dry_run:
             sys.stdout.buffer.write(result.data)
             sys.stdout.buffer.flush()
@@ -162,6 +150,28 @@ def main(argv: list[str] | None = None) -> int:
     except LaunchError as error:
         print(f"fluent-launch: {error}", file=sys.stderr)
         return error.exit_code
+
+
+def _warn(document: Document, options: Options) -> None:
+    """Print the warnings about the config, the overrides and Fluent Bit's arguments."""
+    # Walking every entry of a large config costs more than editing it, so only when its
+    # raw bytes show something a check may report.
+    if may_matter(document, diagnose.WORDS, diagnose.CORE, diagnose.odd):
+        found = settings(document, (SERVICE, INPUT, FILTER, OUTPUT), diagnose.KEYS)
+    else:
+        found = iter(())
+    fluent_bit = diagnose.options(options.fluent_bit_args)
+    for warning in diagnose.warnings(found, options.overrides, fluent_bit):
+        print(f"fluent-launch: warning: {warning}", file=sys.stderr)
+
+
+def _show_diff(before: bytes, after: bytes, options: Options) -> None:
+    from fluent_launch import diff  # only here: difflib is no start-up cost of a launch
+
+    changes = diff.unified(before, after, options.in_config, options.out_config, options.show_secrets)
+    sys.stderr.flush()
+    sys.stderr.buffer.write(changes)
+    sys.stderr.buffer.flush()
 
 
 def parse_args(args: list[str]) -> Options | str:
