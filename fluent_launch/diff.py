@@ -32,10 +32,9 @@ def unified(before: bytes, after: bytes, before_name: str, after_name: str, show
 def _masked(line: bytes) -> bytes:
     """A diff line `[-+ ]<indent>key value` with the value masked if the key looks secret."""
     text = line[1:]
-    stripped = text.lstrip(_SPACE)
-    key_end = len(text) - len(stripped) + len(stripped.split(b" ", 1)[0])
-    key = text[len(text) - len(stripped) : key_end]
-    if key_end >= len(text.rstrip(_SPACE)) or not looks_secret(os.fsdecode(key)):
+    indent = len(text) - len(text.lstrip(_SPACE))
+    key, space, value = text[indent:].partition(b" ")  # classic entries split at the first space
+    if not space or not value.strip(_SPACE) or not looks_secret(os.fsdecode(key)):
         return line
     ending = text[len(text.rstrip(b"\r\n")) :]
-    return line[:1] + text[: key_end + 1] + MASK.encode() + ending
+    return line[:1] + text[:indent] + key + b" " + MASK.encode() + ending

@@ -104,3 +104,14 @@ def test_which_arguments_are_fluent_bits_only() -> None:
         assert diagnose.is_fluent_bits(arg), arg
     for arg in ("-i", "-o", "-m", "-c", "-f", "-s", "--input", "--dry-run", "tail", "-x", "--", "-q"):
         assert not diagnose.is_fluent_bits(arg), arg
+
+
+def test_diff_masks_the_values_of_secret_looking_keys_only() -> None:
+    from fluent_launch import diff
+
+    before = b"[OUTPUT]\r\n\tName http\r\n\tTLS.Key_Passwd  old one\r\n\tapi_key\r\n"
+    after = b"[OUTPUT]\r\n\tName es\r\n\tTLS.Key_Passwd  new\r\n\tapi_key\r\n"
+    assert diff.unified(before, after, "a", "b", False).split(b"@@\n", 1)[1] == (
+        b" [OUTPUT]\r\n-\tName http\r\n-\tTLS.Key_Passwd ***\r\n+\tName es\r\n+\tTLS.Key_Passwd ***\r\n \tapi_key\r\n"
+    )
+    assert b"+\tTLS.Key_Passwd  new\r\n" in diff.unified(before, after, "a", "b", True)
