@@ -226,6 +226,22 @@ def test_end_of_line_comments_in_core_values_are_warned_about(run: Run) -> None:
     ]
 
 
+def test_config_values_fluent_bit_would_refuse_or_not_use_are_warned_about(run: Run) -> None:
+    path = config(
+        run,
+        "[INPUT]\n    Name tail\n    Mem_Buf_Limit 5 MB\n    Log_Level ${LEVEL}\n"
+        "[OUTPUT]\n    Name syslog\n    Retry_Limit forever\n",
+    )
+    done = run("-r", FAKE, "-c", str(path), "-m", str(run.out))
+    assert done.returncode == 0, done.stderr
+    assert warnings(done.stderr) == [
+        f"fluent-launch: warning: {path}:3: [INPUT] tail: Mem_Buf_Limit '5 MB': Fluent Bit refuses this value;"
+        f" {FORMS_SIZE}",
+        f"fluent-launch: warning: {path}:7: [OUTPUT] syslog: Retry_Limit 'forever': Fluent Bit does not use this"
+        " Retry_Limit and retries once instead; give a number of retries of at least 1, False, no_limits or no_retries",
+    ]
+
+
 def test_an_overridden_value_is_not_warned_about(run: Run) -> None:
     path = config(run, "[INPUT]\n    Name tail\n    Mem_Buf_Limit 5 MB\n    storage.type filesystem # x\n")
     done = run("-r", FAKE, "-c", str(path), "-m", str(run.out), "-i", "mem_buf_limit", "5MB")
