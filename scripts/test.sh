@@ -79,15 +79,17 @@ oldest_python() {
     echo "no Python 3.9 on this machine: the CLI suites ran with $(.venv/bin/python --version) only"
     return 0
   fi
-  FLUENT_LAUNCH_PYTHON=$oldest .venv/bin/pytest -q tests/test_cli.py tests/test_hostile.py
+  FLUENT_LAUNCH_PYTHON=$oldest .venv/bin/pytest -q $cli_suites
 }
 
 export FLUENT_LAUNCH_DIST=$PWD/dist/fluent-launch
+# The suites that run the launcher as a program, run again by the frozen binary and Python 3.9.
+cli_suites="tests/test_cli.py tests/test_hostile.py tests/test_diagnostics.py"
 part lint sh -c '.venv/bin/ruff check . && .venv/bin/ruff format --check .'
 part types .venv/bin/mypy
 part pytest .venv/bin/pytest --durations=8 "$@"
 part fuzzing fuzz
-part frozen-cli at_install_path ".venv/bin/pytest -q tests/test_cli.py tests/test_hostile.py"
+part frozen-cli at_install_path ".venv/bin/pytest -q $cli_suites"
 part benchmark at_install_path ".venv/bin/python bench/run.py --quick"
 part python3.9 oldest_python
 
