@@ -279,18 +279,21 @@ def may_matter(
     """
     if doc._joined:
         return True  # lines cut and joined at NUL bytes are not the raw lines
-    lowered = doc.data.lower() + b"\n"  # so that every line ends in one
+    # One lower-case copy and slices of single lines: a large config is not copied again.
+    lowered = doc.data.lower()
     if any(word in lowered for word in words):
         return True
     for key in keys:
-        if key not in lowered:
-            continue
         rests = set()  # values repeat: each distinct one is judged once
-        for piece in lowered.split(key)[1:]:
-            end = piece.find(b"\n")
-            if end < 0:
+        at = lowered.find(key)
+        while at >= 0:
+            start = at + len(key)
+            end = lowered.find(b"\n", start)
+            rest = lowered[start : end if end >= 0 else len(lowered)]
+            if key in rest:
                 return True  # the key twice in a line: the walk judges what is whose
-            rests.add(piece[:end])
+            rests.add(rest)
+            at = lowered.find(key, start + len(rest))
         if any(odd(key, rest.strip(_SPACE)) for rest in rests):
             return True
     return False
