@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # System tools the container and frozen-binary tests use (as root, as CI runs).
 if [ "$(id -u)" = 0 ] && ! command -v podman >/dev/null; then
   apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc debootstrap uidmap binutils gcc libc6-dev
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc debootstrap uidmap binutils gcc libc6-dev rsyslog
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
