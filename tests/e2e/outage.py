@@ -37,8 +37,7 @@ class Outage:
 
 @dataclass
 class Result:
-    version_label: str
-    samples: list[tuple[float, int]] = field(default_factory=list)  # (seconds since start, RSS bytes)
+    samples: list[tuple[float, int]] = field(default_factory=list, repr=False)  # (seconds since start, RSS bytes)
     sent: int = 0  # records the client handed over (acknowledged, with retries)
     failed: int = 0  # records a client without retries gave up on (write or connection failed)
     received: int = 0  # distinct records that reached the receiver
@@ -59,13 +58,13 @@ class Result:
         return max((rss for _, rss in self.samples), default=0)
 
 
-def run(work: Path, plan: Outage, label: str = "") -> Result:
+def run(work: Path, plan: Outage) -> Result:
     work.mkdir(parents=True, exist_ok=True)
     port = free_port()
     receiver = Rsyslog(work, port)
     receiver.start()
     sidecar = Sidecar(work, port, plan.options)
-    result = Result(label)
+    result = Result()
     try:
         sidecar.start()
         _run(sidecar, receiver, plan, result)
