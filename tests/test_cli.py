@@ -175,6 +175,7 @@ def test_bad_config_is_one_line_naming_file_and_line_and_writes_nothing(run: Run
         (["-r", "/etc/hostname"], 126, "cannot execute Fluent Bit"),
         (["-i", "Mem_Buf_Limit"], 2, "-i needs a key and a value"),
         (["-m"], 2, "-m needs a path"),
+        (["-r", ""], 2, "-r needs a non-empty path"),
         (["-x"], 2, "unknown argument '-x': arguments for Fluent Bit go after '--'"),
         (["-F", "record_modifier"], 2, "unknown argument '-F'"),
         (["-i", "", "v"], 2, "empty key"),
