@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
+from tests.e2e.processes import terminate, wait_until_listening
 from tests.paths import REPO
 from tests.running import GUIDE_FLUENT_BIT_ARGS, launcher
 
@@ -111,18 +110,15 @@ class Sidecar:
                 stderr=subprocess.STDOUT,
                 cwd=self.work,
             )
-        deadline = time.monotonic() + START_LIMIT
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Fluent Bit exited with {self.process.returncode}:\n{self.log.read_text()}")
-            try:
-                with socket.socket(socket.AF_UNIX) as probe:
-                    probe.connect(self.socket)
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Fluent Bit did not listen on {self.socket} in {START_LIMIT} s") from None
-                time.sleep(0.05)
+
+        def connect() -> None:
+            with socket.socket(socket.AF_UNIX) as probe:
+                probe.connect(self.socket)
+
+        try:
+            wait_until_listening(self.process, connect, START_LIMIT, f"Fluent Bit on {self.socket}")
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}:\n{self.log.read_text()}") from None
 
     @property
     def pid(self) -> int:
@@ -139,13 +135,7 @@ class Sidecar:
     def stop(self) -> int:
         """SIGTERM, as ECS stops a task; Fluent Bit's exit code."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(STOP_LIMIT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise
+        return terminate(self.process, STOP_LIMIT)
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

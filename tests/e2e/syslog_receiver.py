@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
+
+from tests.e2e.processes import terminate, wait_until_listening
 
 RSYSLOGD = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
 
@@ -48,34 +48,22 @@ class Rsyslog:
         self._read = 0  # how much of the output `new_messages` has returned
 
     def start(self) -> None:
-        log = (self.work / "rsyslogd.log").open("ab")
-        self.process = subprocess.Popen(
-            [RSYSLOGD, "-n", "-f", str(self.config), "-i", str(self.work / "rsyslogd.pid")],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + START_LIMIT
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"rsyslogd exited with {self.process.returncode}: see {self.work}/rsyslogd.log")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"rsyslogd did not listen on 127.0.0.1:{self.port} in {START_LIMIT} s") from None
-                time.sleep(0.05)
+        with (self.work / "rsyslogd.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [RSYSLOGD, "-n", "-f", str(self.config), "-i", str(self.work / "rsyslogd.pid")],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+        def connect() -> None:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+
+        wait_until_listening(self.process, connect, START_LIMIT, f"rsyslogd on 127.0.0.1:{self.port}")
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(STOP_LIMIT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
+        if self.process is not None:
+            terminate(self.process, STOP_LIMIT)
+            self.process = None
 
     def messages(self) -> list[dict[str, Any]]:
         """Every message received so far, in order (a partly written last line waits)."""
