@@ -225,10 +225,10 @@ def parse_args(args: list[str]) -> Options | str:
                 f" {paths['out_config']}, the config with the overrides, so none would apply;"
                 " give the config to edit with -c before '--'"
             )
-    for option, path in (("-c", paths["in_config"]), ("-m", paths["out_config"])):
+    for option, path in (("-r", paths["run_path"]), ("-c", paths["in_config"]), ("-m", paths["out_config"])):
         if not path:
             raise UsageError(f"{option} needs a non-empty path")
-        if _is_yaml(path):
+        if option != "-r" and _is_yaml(path):
             # Fluent Bit picks the format from the name alone; the launcher edits only classic.
             raise UsageError(f"{path}: YAML configs are not supported; only the classic format is")
     return Options(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from os import fsdecode
 from struct import Struct
 
+from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
@@ -29,6 +30,13 @@ Setting = tuple[str, int, str, str, str, str]
 
 # C's isspace() in the C locale, which Fluent Bit trims values with.
 _SPACE = b" \t\n\v\f\r"
+
+# Fluent Bit 1.9 (what aws-for-fluent-bit:stable still runs) reads a classic config with
+# fgets() into a 4096-byte buffer and refuses a line that does not fit there with its newline
+# ("length of content has exceeded limit"); later versions grow the buffer. So this many bytes
+# before the '\n' (a '\r' counts; fgets() keeps the last byte for its NUL) is the longest
+# line the launcher may write, whichever version it launches.
+LONGEST_LINE = 4094
 
 # The indent of new lines in a file that has no entry yet to copy it from.
 _DEFAULT_INDENT = b"    "
@@ -240,6 +248,28 @@ def render(data: bytes, edits: Iterable[tuple[int, int, bytes]]) -> bytes:
         pos = end
     out += view[pos:]
     return bytes(out)
+
+
+def within_line_limit(
+    path: str, data: bytes, edits: Iterable[tuple[int, int, bytes]]
+) -> Iterator[tuple[int, int, bytes]]:
+    """`edits` of `data` as they are, refusing the first that writes a line past LONGEST_LINE,
+    unless a line it replaces was already longer: Fluent Bit 1.9 never accepted that config."""
+    for start, end, replacement in edits:
+        if len(replacement) > LONGEST_LINE:
+            longest = _longest_line(replacement)
+            if longest > LONGEST_LINE and _longest_line(data[start:end]) <= LONGEST_LINE:
+                raise ConfigError(
+                    path,
+                    data.count(b"\n", 0, start) + 1,
+                    f"the edit here makes a line of {longest} bytes; Fluent Bit 1.9 (aws-for-fluent-bit:stable)"
+                    f" refuses lines over {LONGEST_LINE} bytes",
+                )
+        yield start, end, replacement
+
+
+def _longest_line(text: bytes) -> int:
+    return max(len(line) for line in text.split(b"\n"))
 
 
 def line_end(data: bytes, end: int) -> bytes:

@@ -177,6 +177,7 @@ def test_bad_config_is_one_line_naming_file_and_line_and_writes_nothing(run: Run
         (["-m"], 2, "-m needs a path"),
         (["-x"], 2, "unknown argument '-x': Fluent Bit's options go after '--' (see --help)"),
         (["-F", "record_modifier"], 2, "unknown argument '-F': it is Fluent Bit's; Fluent Bit's options go after '--'"),
+        (["-r", ""], 2, "-r needs a non-empty path"),
         (["-i", "", "v"], 2, "empty key"),
         (["-i", "Mem Buf", "v"], 2, "cannot contain whitespace"),
         (["-i", "[OUTPUT]", "v"], 2, "cannot start with"),
