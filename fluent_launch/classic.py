@@ -18,6 +18,7 @@ from fluent_launch.document import (
     Include,
     line_end,
     render,
+    within_line_limit,
 )
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING
@@ -300,7 +301,7 @@ def reindent(data: bytes, path: str, old: bytes, new: bytes) -> bytes:
             twice = content[len(old) : len(old) + 1] in (b" ", b"\t")
             text = new * 2 + content[2 * len(old) :] if twice else new + content[len(old) :]
             edits.append((start, end, text + line_end(data, end)))
-    return render(data, edits)
+    return render(data, within_line_limit(path, data, edits))
 
 
 def _statement(content: bytes) -> str:

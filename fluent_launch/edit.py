@@ -12,7 +12,7 @@ import itertools
 import os
 
 from fluent_launch import classic
-from fluent_launch.document import SERVICE, Document, Entry, line_end, render
+from fluent_launch.document import SERVICE, Document, Entry, line_end, render, within_line_limit
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING, Record
 
@@ -59,7 +59,7 @@ def apply(doc: Document, overrides: Overrides) -> Result:
     if kinds.get(SERVICE, KindResult(0, False)).created:
         # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
         edits = itertools.chain(edits, (_new_service(doc, wanted[SERVICE]),))
-    data = render(doc.data, edits)
+    data = render(doc.data, within_line_limit(doc.path, doc.data, edits))
     if b"\0" in doc.data or len(data) > classic.BUFFER_LIMIT:
         _check_still_accepted(doc.path, data)
     return Result(data, kinds)

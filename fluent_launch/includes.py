@@ -14,7 +14,7 @@ import os
 import sys
 
 from fluent_launch import classic
-from fluent_launch.document import SERVICE, Document, Include, line_end, render
+from fluent_launch.document import SERVICE, Document, Include, line_end, render, within_line_limit
 from fluent_launch.errors import ConfigError, LaunchError
 from fluent_launch.read import read_config
 
@@ -48,7 +48,7 @@ def relocate(doc: Document, root: str) -> bytes:
             if not entry.value.startswith(b"/") and b"${" not in entry.value:
                 absolute = resolve(entry.value, root)
                 edits.append((entry.start, entry.end, entry.head + absolute + line_end(doc.data, entry.end)))
-    return render(doc.data, sorted(edits)) if edits else doc.data
+    return render(doc.data, within_line_limit(doc.path, doc.data, sorted(edits))) if edits else doc.data
 
 
 def inline(doc: Document, root: str) -> bytes:

@@ -30,7 +30,7 @@ OVERRIDE_SETS = override_sets(
     [],
     ["-i", "Mem_Buf_Limit", "50M", "-s", "Scheduler.Cap", "60"],
     ["-o", "Match", "*", "-f", "Name", "grep", "-i", "TAG", "x y  z"],
-    ["-s", "Flush", "\udcff\udcfe non-utf8", "-o", "Retry_Limit", "False"],
+    ["-s", "Flush", "1 \udcff\udcfe non-utf8", "-o", "Retry_Limit", "False"],
     ["-i", "name", "${VAR}", "-s", "parsers_file", "p.conf", "-f", "k", "\t#v "],
 )
 

@@ -36,7 +36,7 @@ OVERRIDE_SETS = override_sets(
             [],
             ["-i", "Mem_Buf_Limit", "50M", "-s", "Scheduler.Cap", "60"],
             ["-o", "Match", "*", "-f", "Name", "grep", "-i", "TAG", "x: y  #z"],
-            ["-s", "Flush", "yes", "-o", "retryLimit", "False", "-i", "mem_buf_limit", "'q\"\\"],
+            ["-f", "Match", "yes", "-o", "retryLimit", "False", "-i", "tag", "'q\"\\"],
             ["-i", "name", "${VAR}", "-s", "parsers_file", "p.conf", "-f", "k", "- [a]"],
         )
     )

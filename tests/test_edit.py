@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fluent_launch import classic, edit
+from fluent_launch.document import LONGEST_LINE
 from fluent_launch.errors import ConfigError
 from tests.helpers import apply, overrides
 
@@ -165,3 +166,37 @@ def test_result_reports_sections_per_kind() -> None:
         "service": edit.KindResult(1, True),
         "output": edit.KindResult(1, False),
     }
+
+
+# --- Fluent Bit 1.9's line limit ---------------------------------------------------------------
+
+LIMITED = b"[OUTPUT]\n    Name null\n    Tag short\n"
+
+
+@pytest.mark.parametrize("key", ["Tag", "Extra"], ids=["replaced", "added"])
+def test_a_line_of_exactly_the_longest_fluent_bit_19_reads_is_written(key: str) -> None:
+    value = "v" * (LONGEST_LINE - len(f"    {key} "))
+    line = f"    {key} {value}\n".encode()
+    assert len(line) == LONGEST_LINE + 1
+    assert line in apply(LIMITED, ("output", key, value))
+
+
+@pytest.mark.parametrize(("key", "line"), [("Tag", 3), ("Extra", 4)], ids=["replaced", "added"])
+def test_an_edit_that_passes_fluent_bit_19s_line_limit_is_refused(key: str, line: int) -> None:
+    value = "v" * (LONGEST_LINE + 1 - len(f"    {key} "))
+    with pytest.raises(ConfigError) as refused:
+        apply(LIMITED, ("output", key, value))
+    assert refused.value.line == line
+    assert f"a line of {LONGEST_LINE + 1} bytes" in refused.value.message
+
+
+def test_a_carriage_return_counts_toward_the_line_limit() -> None:
+    value = "v" * (LONGEST_LINE - len("    Tag "))
+    with pytest.raises(ConfigError):
+        apply(LIMITED.replace(b"\n", b"\r\n"), ("output", "Tag", value))
+
+
+def test_a_line_already_past_the_limit_may_stay_past_it() -> None:
+    # Fluent Bit 1.9 never read this config, so only later versions, without the limit, run it.
+    data = LIMITED.replace(b"short", b"s" * 5000)
+    assert b"    Tag " + b"t" * 6000 + b"\n" in apply(data, ("output", "Tag", "t" * 6000))

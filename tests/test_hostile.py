@@ -167,7 +167,7 @@ def test_overrides_that_cannot_be_one_config_line_are_refused(key: str, value: s
         cli.parse_args(["-i", key, value])
 
 
-def test_a_one_megabyte_value_is_written_whole(tmp_path: Path) -> None:
+def test_a_one_megabyte_value_is_refused_for_fluent_bit_19s_line_limit(tmp_path: Path) -> None:
     # One argv string may be at most 128 KiB (MAX_ARG_STRLEN), so main() gets this one directly.
     out = tmp_path / "out.conf"
     code = (
@@ -177,15 +177,16 @@ def test_a_one_megabyte_value_is_written_whole(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True
     )
-    assert done.returncode == 0, done.stderr
-    assert out.read_bytes().count(b"    Big " + b"x" * 2**20 + b"\n") == 2
+    assert_refused(done, 1, f"a line of {2**20 + len('    Big ')} bytes; Fluent Bit 1.9")
+    assert not out.exists()
 
 
-def test_largest_argv_value_goes_through_the_command_line(tmp_path: Path) -> None:
+def test_largest_argv_value_goes_through_the_command_line_to_the_line_limit(tmp_path: Path) -> None:
     out = tmp_path / "out.conf"
     value = "y" * (128 * 1024 - 1)
-    assert launch("-c", str(FIRELENS), "-m", str(out), "-f", "Big", value).returncode == 0
-    assert out.read_text().count(f"    Big {value}\n") == 1
+    done = launch("-c", str(FIRELENS), "-m", str(out), "-f", "Big", value)
+    assert_refused(done, 1, f"a line of {len(value) + len('    Big ')} bytes")
+    assert not out.exists()
 
 
 # --- where it is written ---------------------------------------------------------------------
@@ -312,6 +313,24 @@ def test_sigkill_at_every_step_of_the_write_leaves_old_or_new(tmp_path: Path, fa
         assert len(temporaries(out.parent)) == 1
     assert launch("-c", str(config), "-m", str(out), "-i", "Tag", "final").returncode == 0
     assert temporaries(out.parent) == [] and out.read_bytes() == _expected(config, "final")
+
+
+def test_a_temporary_file_a_live_writer_holds_is_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "out" / "fluent-bit.conf"
+    out.parent.mkdir()
+    held = out.parent / ".fluent-bit.conf.4242.0badcafe.tmp"
+    held.write_bytes(b"[INPUT]\n    Name dum")  # a writer still writing
+    fd = os.open(held, os.O_RDWR)
+    try:
+        # The lock a launcher holds while it writes (another process's, to the one started).
+        os.lockf(fd, os.F_LOCK, 0)
+        assert launch("-c", str(FIRELENS), "-m", str(out)).returncode == 0
+        assert held.read_bytes() == b"[INPUT]\n    Name dum"
+    finally:
+        os.close(fd)
+    # Released without a rename: its writer died, and the next launch removes it.
+    assert launch("-c", str(FIRELENS), "-m", str(out)).returncode == 0
+    assert not held.exists() and temporaries(out.parent) == []
 
 
 def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from fluent_launch import classic, edit, includes
-from fluent_launch.document import Document
+from fluent_launch.document import LONGEST_LINE, Document
 from fluent_launch.errors import ConfigError
 from tests import view
 from tests.helpers import overrides
@@ -182,3 +182,20 @@ def test_service_override_wins_over_an_included_service_in_both_modes(tmp_path: 
     assert [key for key, _ in service[0]["properties"]].count("grace") == 1
     included = f"@INCLUDE {user}\n".encode() in out_path.read_bytes()
     assert included is not inline_includes
+
+
+def test_an_included_line_the_main_files_indent_pushes_past_fluent_bit_19s_limit_is_refused(tree: Path) -> None:
+    name = "x" * (LONGEST_LINE - len(" Name "))
+    write(tree / "long.conf", f"[INPUT]\n Name {name}\n")
+    with pytest.raises(ConfigError) as refused:
+        inlined(write(tree / "m.conf", "[OUTPUT]\n    Name null\n@INCLUDE long.conf\n"))
+    assert (refused.value.path, refused.value.line) == (str(tree / "long.conf"), 2)
+    assert "Fluent Bit 1.9" in refused.value.message
+
+
+def test_an_include_path_made_absolute_past_fluent_bit_19s_limit_is_refused(tree: Path) -> None:
+    relative = "d/" * ((LONGEST_LINE - len("@INCLUDE ")) // 2) + "x.conf"
+    main = write(tree / "m.conf", f"@INCLUDE {relative[: LONGEST_LINE - len('@INCLUDE ')]}\n")
+    with pytest.raises(ConfigError) as refused:
+        includes.relocate(parse_file(main), str(tree))
+    assert refused.value.line == 1

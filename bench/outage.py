@@ -1,0 +1,101 @@
+"""The sidecar through a receiver outage under a flood: Fluent Bit's memory, loss and drain
+time with and without the launcher's overrides (issue #14). Needs FLUENT_BIT_BIN, rsyslogd
+and the `test` and `bench` extras:
+
+    FLUENT_BIT_BIN=/opt/fluent-bit/4.2.8/bin/fluent-bit .venv/bin/python bench/outage.py
+
+Each run: the guide's command line (port substituted) over a FireLens-style config, one
+client flooding ~1 KB records on the unix socket, rsyslog away for --outage seconds, then
+back; RSS from /proc five times a second. Prints a Markdown table and draws the RSS of the
+run with the limit and the run without into one plot (--plot, default docs/outage-rss.png).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.e2e import outage
+from tests.e2e.sidecar import FLUENT_BIT, SKIP_REASON, version
+
+LIMITED = ["-s", "Scheduler.Cap", "60", "-i", "Mem_Buf_Limit", "5M"]
+# (name, launcher options, client's forward mode, client retries)
+RUNS = [
+    ("-s Scheduler.Cap 60 -i Mem_Buf_Limit 5M", LIMITED, "packed", True),
+    ("as generated (no overrides)", [], "packed", True),
+    ("-i Mem_Buf_Limit 5M, default scheduler", LIMITED[3:], "packed", True),
+    ("-s Scheduler.Cap 60 -i Mem_Buf_Limit 5M, Message mode", LIMITED, "message", True),
+    ("-s Scheduler.Cap 60 -i Mem_Buf_Limit 5M, no retries", LIMITED, "packed", False),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--outage", type=float, default=60.0, help="seconds the receiver is away")
+    parser.add_argument("--drain-limit", type=float, default=240.0, help="seconds to wait for the backlog")
+    parser.add_argument("--rss-stop", type=int, default=1024, help="MiB of RSS at which the flood stops")
+    parser.add_argument("--plot", type=Path, default=Path("docs/outage-rss.png"))
+    parser.add_argument("--runs", type=int, default=len(RUNS), help="only the first N runs")
+    args = parser.parse_args()
+    if not FLUENT_BIT:
+        print(SKIP_REASON, file=sys.stderr)
+        return 2
+    fluent_bit = version()
+    results: dict[str, outage.Result] = {}
+    with tempfile.TemporaryDirectory() as work:
+        for index, (name, options, mode, retry) in enumerate(RUNS[: args.runs]):
+            plan = outage.Outage(
+                options,
+                outage=args.outage,
+                drain_limit=args.drain_limit,
+                flood_rss_stop=args.rss_stop << 20,
+                retry=retry,
+                mode=mode,
+            )
+            results[name] = outage.run(Path(work) / str(index), plan)
+            print(f"{name}: {results[name]}", file=sys.stderr, flush=True)
+    print(f"Fluent Bit {fluent_bit}, outage {args.outage:g} s, flood of ~1 KB records\n")
+    print("| run | peak RSS | records sent | lost | twice | reconnects | drain after return | exit |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, result in results.items():
+        stopped = " (flood stopped there)" if result.flood_stopped_at_rss else ""
+        drain = f"{result.drain:.1f} s" if result.drain is not None else f"not all in {args.drain_limit:g} s"
+        print(
+            f"| {name} | {result.peak_rss / (1 << 20):.0f} MiB{stopped} | {result.sent} | {result.lost + result.failed}"
+            f" | {result.duplicates} | {result.reconnects} | {drain} | {result.exit_code} |"
+        )
+    _plot(args.plot, fluent_bit, results, RUNS[0][0], RUNS[1][0])
+    return 0
+
+
+def _plot(path: Path, fluent_bit: str, results: dict[str, outage.Result], limited: str, unlimited: str) -> None:
+    if limited not in results or unlimited not in results:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(8, 4.5))
+    for name, colour in ((limited, "tab:blue"), (unlimited, "tab:red")):
+        result = results[name]
+        axes.plot([at for at, _ in result.samples], [rss / (1 << 20) for _, rss in result.samples], colour, label=name)
+    window = results[limited]
+    axes.axvspan(window.outage_start, window.outage_end, color="0.9", label="receiver away (limited run)")
+    axes.set_yscale("log")
+    axes.set_xlabel("seconds since start")
+    axes.set_ylabel("Fluent Bit RSS (MiB, log scale)")
+    axes.set_title(f"Fluent Bit {fluent_bit} through a receiver outage under a flood")
+    axes.legend()
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+    print(f"\nplot: {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

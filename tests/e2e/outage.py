@@ -1,0 +1,171 @@
+"""One run of the sidecar through a receiver outage under a flood, measured.
+
+The app floods the unix socket with ~1 KB records; the receiver (rsyslog) goes away for a
+while and comes back; Fluent Bit's RSS is sampled from /proc several times a second. Shared
+by tests/e2e/test_outage.py and bench/outage.py.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.e2e.forward_client import ForwardClient
+from tests.e2e.sidecar import TAG, Sidecar, free_port
+from tests.e2e.syslog_receiver import Rsyslog
+
+SAMPLE_EVERY = 0.2  # seconds between RSS samples
+RECORD_SIZE = 1024  # bytes of `log` per record
+QUIET = 10.0  # seconds without an arrival after which the receiver is taken to have everything
+
+
+@dataclass
+class Outage:
+    """What the run does: launcher options, and when the receiver is away."""
+
+    options: list[str]
+    before: float = 2.0  # seconds of flood with the receiver up
+    outage: float = 20.0  # seconds the receiver is away, the flood going on
+    drain_limit: float = 120.0  # seconds after the receiver returns to wait for every record
+    flood_rss_stop: int = 1 << 30  # stop flooding once Fluent Bit's RSS passes this (the machine's sake)
+    retry: bool = True  # the client resends what Fluent Bit did not acknowledge
+    batch: int = 100  # records per forward message (PackedForward) or burst (Message mode)
+    pause: float = 0.0  # seconds between batches: 0 floods
+    mode: str = "packed"  # the forward protocol's mode the client sends in (see forward_client)
+
+
+@dataclass
+class Result:
+    samples: list[tuple[float, int]] = field(default_factory=list, repr=False)  # (seconds since start, RSS bytes)
+    sent: int = 0  # records the client handed over (acknowledged, with retries)
+    failed: int = 0  # records a client without retries gave up on (write or connection failed)
+    received: int = 0  # distinct records that reached the receiver
+    duplicates: int = 0  # arrivals beyond the first
+    reconnects: int = 0  # connections Fluent Bit closed or refused
+    outage_start: float = 0.0
+    outage_end: float = 0.0
+    drain: float | None = None  # seconds from the receiver's return to the last record, None if not all came
+    exit_code: int | None = None
+    flood_stopped_at_rss: bool = False
+
+    @property
+    def lost(self) -> int:
+        return self.sent - self.received
+
+    @property
+    def peak_rss(self) -> int:
+        return max((rss for _, rss in self.samples), default=0)
+
+
+def run(work: Path, plan: Outage) -> Result:
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    receiver = Rsyslog(work, port)
+    receiver.start()
+    sidecar = Sidecar(work, port, plan.options)
+    result = Result()
+    try:
+        sidecar.start()
+        _run(sidecar, receiver, plan, result)
+        result.exit_code = sidecar.stop()
+    finally:
+        sidecar.kill()
+        receiver.stop()
+    return result
+
+
+def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> None:
+    start = time.monotonic()
+    stop_flood = threading.Event()
+    flood_on = threading.Event()
+    flood_on.set()
+    idle = threading.Event()
+    stop_sampling = threading.Event()
+
+    def sample() -> None:
+        while not stop_sampling.is_set():
+            try:
+                result.samples.append((time.monotonic() - start, sidecar.rss()))
+            except OSError:
+                return
+            stop_sampling.wait(SAMPLE_EVERY)
+
+    client = ForwardClient(sidecar.socket, TAG, retry=plan.retry, mode=plan.mode)
+    filler = "x" * RECORD_SIZE
+
+    def flood() -> None:
+        sequence = 0
+        while not stop_flood.is_set():
+            if not flood_on.is_set():
+                idle.set()
+                flood_on.wait(1.0)
+                continue
+            idle.clear()
+            if result.samples and result.samples[-1][1] > plan.flood_rss_stop:
+                result.flood_stopped_at_rss = True
+                return
+            records = [
+                {"container_id": "c0ffee", "container_name": "app", "log": f"{number:09d} {filler}"}
+                for number in range(sequence, sequence + plan.batch)
+            ]
+            sequence += plan.batch
+            failed = client.failed
+            client.send(records)
+            result.sent += plan.batch - (client.failed - failed)
+            if plan.pause:
+                stop_flood.wait(plan.pause)
+
+    threads = [threading.Thread(target=sample), threading.Thread(target=flood)]
+    for thread in threads:
+        thread.start()
+    seen: dict[str, int] = {}
+
+    def tally() -> bool:
+        arrived = receiver.new_messages()
+        for message in arrived:
+            number = message["msg"][1:10]
+            seen[number] = seen.get(number, 0) + 1
+        return bool(arrived)
+
+    try:
+        time.sleep(plan.before)
+        # The receiver goes away once it has read everything: rsyslog drops what it has not
+        # read from its sockets when stopped, a loss of plain TCP syslog, not Fluent Bit's.
+        flood_on.clear()
+        idle.wait(plan.drain_limit)
+        deadline = time.monotonic() + plan.drain_limit
+        quiet_since = time.monotonic()
+        # Done when all arrived, or nothing came for QUIET seconds (what is missing then is lost).
+        while len(seen) < result.sent and time.monotonic() < min(deadline, quiet_since + QUIET):
+            if tally():
+                quiet_since = time.monotonic()
+            time.sleep(0.1)
+        receiver.stop()
+        flood_on.set()
+        result.outage_start = time.monotonic() - start
+        time.sleep(plan.outage)
+        receiver.start()
+        result.outage_end = time.monotonic() - start
+        stop_flood.set()
+        threads[1].join(plan.drain_limit)
+        deadline = time.monotonic() + plan.drain_limit
+        last_arrival = time.monotonic()
+        while time.monotonic() < deadline:
+            if tally():
+                last_arrival = time.monotonic()
+            if len(seen) >= result.sent and not threads[1].is_alive():
+                result.drain = last_arrival - start - result.outage_end
+                break
+            time.sleep(0.2)
+    finally:
+        stop_flood.set()
+        stop_sampling.set()
+        for thread in threads:
+            thread.join(plan.drain_limit)
+        client.close()
+    result.failed = client.failed
+    result.reconnects = client.reconnects
+    result.received = len(seen)
+    result.duplicates = sum(seen.values()) - len(seen)
