@@ -250,3 +250,20 @@ def test_cli_refusals(tmp_path: Path, first: str, args: list[str], code: int, wo
     out = tmp_path / "out.yaml"
     assert_refused(launch("-c", str(source), "-m", str(out), *args), code, words)
     assert not out.exists()
+
+
+def test_the_diagnostics_read_yaml_settings(tmp_path: Path) -> None:
+    source = tmp_path / "fluent-bit.yaml"
+    source.write_text(
+        "pipeline:\n  outputs:\n    - name: cloudwatch_logs\n      logGroupName: 'a b'\n"
+        "      retryLimit: '-1'\n    - {name: cloudwatch, match: '*'}\n"
+    )
+    done = launch("-c", str(source), "-m", str(tmp_path / "out.yaml"))
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert [line.split(": ")[2:4] for line in warnings] == [
+        [f"{source}:4", "[OUTPUT] cloudwatch_logs"],
+        [f"{source}:5", "[OUTPUT] cloudwatch_logs"],
+        [f"{source}:6", "[OUTPUT] cloudwatch"],
+    ]
+    assert "log_group_name 'a b'" in warnings[0] and "retry_limit '-1'" in warnings[1]
