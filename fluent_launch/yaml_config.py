@@ -375,32 +375,33 @@ class _Parser:
                 raise self.error(len(self.lines) - 1, "an anchor or tag without a node is not supported")
 
     def block_mapping(
-        self, row: int, col: int, first: Scalar | None, key_end: int, simple: tuple[Scalar, Node] | None = None
+        self, row: int, col: int, first: Scalar | None, key_end: int, read: list[tuple[Scalar, Node]] | None = None
     ) -> tuple[Mapping, int, int]:
-        """The block mapping whose first key is `first` (ending at `key_end`) or, read already
-        by the fast path, the pair `simple`."""
+        """The block mapping whose first key is `first` (ending at `key_end`), or whose first
+        pairs, from `row` on, the fast path has read into `read`."""
+        mapping = Mapping(first.start if first is not None else read[0][0].start if read else 0, row + 1, col, False)
+        if read:
+            mapping.pairs = read
+        pairs = mapping.pairs
         key = first
         after = key_end
-        mapping = Mapping(first.start if first is not None else simple[0].start if simple else 0, row + 1, col, False)
         while True:
             if key is not None:
                 line = self.lines[row]
                 colon = line.index(b":", after)
                 value, end_row, end_col = self.value_after(row, colon + 1, col, after_key=True)
-                mapping.pairs.append((key, value))
+                pairs.append((key, value))
                 mapping.end = value.end if value.end > key.end else self.offset(row, colon + 1)
                 self.after_node(end_row, end_col)
-            elif simple is not None:
-                mapping.pairs.append(simple)
-                end_row = self._simple_run(mapping.pairs, row + 1, col) - 1
-                mapping.end = mapping.pairs[-1][1].end
+            else:
+                end_row = pairs[-1][0].line - 1
+                mapping.end = pairs[-1][1].end
             row, next_col = self.skip(end_row + 1, 0)
             if row >= len(self.lines) or next_col < col:
                 return mapping, end_row, len(self.lines[end_row])
             if next_col > col:
                 raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
-            simple = self._simple_pair(row, col)
-            if simple is not None:
+            if self._simple_run(pairs, row, col) > row:
                 key = None
                 continue
             if self._is_dash(row, col):
@@ -422,22 +423,22 @@ class _Parser:
             if key.style not in ("plain", "single", "double"):
                 raise self.error(row, "mapping keys must be plain or quoted scalars")
 
-    def _simple_run(self, pairs: list[tuple[Scalar, Node]], row: int, col: int, one: bool = False) -> int:
+    def _simple_run(self, pairs: list[tuple[Scalar, Node]], row: int, col: int) -> int:
         """Read the `key: value` lines from `row` on whose key at `col` and value are plain words
         that need none of the general reader's rules, into `pairs`, up to the first other line;
         return that line's row. Most lines of a config are such, hence the written-out loop.
-        With `one`, only the line at `row`, whose text before `col` the caller has checked."""
-        stop = row + 1 if one else len(self.lines)
+        The caller has checked what precedes `col` on the line at `row` (spaces, or `- `)."""
+        first = row
         lines, starts = self.lines, self.starts
         hashes_or_tabs = self.hashes_or_tabs
         indent = b" " * col
-        while row < stop:
+        while row < len(lines):
             line = lines[row]
             colon = line.find(b": ", col)
             if (
                 colon < 0
                 or colon - col > 1024
-                or not (one or line.startswith(indent))
+                or not (row == first or line.startswith(indent))
                 or line[col] not in _SIMPLE
                 or (hashes_or_tabs and (b"#" in line or b"\t" in line))
                 or line.find(b":", col, colon) >= 0
@@ -446,23 +447,32 @@ class _Parser:
                 break
             begin = colon + 2
             value = line[begin:]
-            if not value or value[0] not in _SIMPLE or value[-1] in b" :" or b": " in value:
+            if not value:
+                break
+            quote = value[0]
+            if quote in _SIMPLE:
+                if value[-1] in b" :" or b": " in value:
+                    break
+                text, style = value, "plain"
+            elif (  # "text" or 'text' with no quote or escape inside, as FireLens writes values
+                quote in b"\"'"
+                and len(value) > 1
+                and value[-1] == quote
+                and value.find(quote, 1, len(value) - 1) < 0
+                and (quote == 0x27 or b"\\" not in value)
+            ):
+                text, style = value[1:-1], "double" if quote == 0x22 else "single"
+            else:
                 break
             start = starts[row]
             pairs.append(
                 (
                     Scalar(start + col, start + colon, line[col:colon].decode(), "plain", row + 1, False),
-                    Scalar(start + begin, start + len(line), value.decode(), "plain", row + 1, False),
+                    Scalar(start + begin, start + len(line), text.decode(), style, row + 1, False),
                 )
             )
             row += 1
         return row
-
-    def _simple_pair(self, row: int, col: int) -> tuple[Scalar, Node] | None:
-        """The line at (row, col) as `_simple_run` reads it (after `- ` too), if it can."""
-        pairs: list[tuple[Scalar, Node]] = []
-        self._simple_run(pairs, row, col, one=True)
-        return pairs[0] if pairs else None
 
     def _is_dash(self, row: int, col: int) -> bool:
         line = self.lines[row]
@@ -526,10 +536,12 @@ class _Parser:
         while True:
             if b"\t" in self.lines[row] and self.lines[row][col + 1 :].lstrip(b" ")[:1] == b"\t":
                 raise self.error(row, "a tab after '-' (libyaml refuses it)")
-            simple = self._simple_pair(row, col + 2) if len(self.lines[row]) > col + 2 else None
+            read: list[tuple[Scalar, Node]] = []
+            if len(self.lines[row]) > col + 2 and self.lines[row][col + 1] == 0x20:
+                self._simple_run(read, row, col + 2)
             item: Node
-            if simple is not None:  # `- name: tail`, the usual first line of a plugin
-                item, end_row, end_col = self.block_mapping(row, col + 2, None, 0, simple)
+            if read:  # `- name: tail` and the lines after it: the usual plugin
+                item, end_row, end_col = self.block_mapping(row, col + 2, None, 0, read)
             else:
                 item, end_row, end_col = self.value_after(row, col + 1, col, after_key=False)
             sequence.items.append(item)
