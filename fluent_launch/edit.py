@@ -139,7 +139,10 @@ def _lines_after(doc: Document, offset: int, lines: list[bytes]) -> bytes:
     newline = doc.newline
     if offset == 0 or doc.data[offset - 1] == 0x0A:
         return b"".join(line + newline for line in lines)
-    # The file ends in the middle of that line. Once terminated, a NUL in it would make
-    # Fluent Bit join the next line to it, so an empty line goes first to be what it joins.
+    # The file ends in the middle of that line. Once terminated, Fluent Bit drops one CR
+    # before its LF, so a line ending in CR keeps it only behind another; and a NUL in it
+    # would make Fluent Bit join the next line to it, so an empty line goes first to be what
+    # it joins.
     last = doc.data[doc.data.rfind(b"\n", 0, offset) + 1 : offset]
-    return newline * (2 if b"\0" in last else 1) + newline.join(lines)
+    terminator = b"\r\n" if last.endswith(b"\r") else newline
+    return terminator + (newline if b"\0" in last else b"") + newline.join(lines)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from fluent_launch import classic, edit
-from fluent_launch.document import LONGEST_LINE
+from fluent_launch.document import LONGEST_LINE, SERVICE
 from fluent_launch.errors import ConfigError
+from tests import view
 from tests.helpers import apply, overrides
 
 FIRELENS = b"""\
@@ -200,3 +201,12 @@ def test_a_line_already_past_the_limit_may_stay_past_it() -> None:
     # Fluent Bit 1.9 never read this config, so only later versions, without the limit, run it.
     data = LIMITED.replace(b"short", b"s" * 5000)
     assert b"    Tag " + b"t" * 6000 + b"\n" in apply(data, ("output", "Tag", "t" * 6000))
+
+
+def test_an_unterminated_last_line_ending_in_cr_keeps_its_cr_when_lines_follow() -> None:
+    # Fluent Bit reads `@ n\r` at the end of a file as it is, but drops the CR once an LF
+    # follows: `@ n` is then an entry without a value, and the file would be refused.
+    data = b"@ n\r"
+    out = edit.apply(classic.parse(data, "in.conf"), {SERVICE: {b"flush": edit.Override(b"Flush", b"1")}}).data
+    assert out == b"@ n\r\r\n\n[SERVICE]\n    Flush 1"
+    assert view.metas(classic.parse(out, "out.conf")) == view.metas(classic.parse(data, "in.conf"))

@@ -67,6 +67,13 @@ def test_arbitrary_bytes_never_crash(data: bytes, overrides: edit.Overrides) -> 
     except ConfigError:
         return
     assert edit.apply(doc, {}).data == data
+    try:
+        edit.apply(doc, overrides)
+    except ConfigError as error:
+        # An edit Fluent Bit would refuse (a file whose indent is '@' can hold no new entry)
+        # is refused instead, naming a line of the file.
+        assert 1 <= error.line <= data.count(b"\n") + 1
+        return
     check_edit(data, overrides)
 
 
