@@ -201,16 +201,11 @@ def start_up(table: Table, env: dict[str, str], directory: Path, repeat: int) ->
         if label not in results:
             continue
         wall, peak = results[label]
-        target = 1.5 if label == frozen else None
-        met = None if target is None else wall <= target * bare
-        table.add(
-            f"{label}: start to exec", ms(wall), "(a)", f"{wall / bare:.2f}x", f"<= {target}x" if target else "", met
-        )
+        table.add(f"{label}: start to exec", ms(wall), "(a)", f"{wall / bare:.2f}x")
         table.add("", "", "(b)", f"{wall / direct:.2f}x")
         if label in (frozen, frozen_yaml):
-            yaml_target = label == frozen_yaml
-            met = wall <= 1.25 * empty if yaml_target else None
-            table.add("", "", "(c)", f"{wall / empty:.2f}x", "<= 1.25x" if yaml_target else "", met)
+            # The target: PyInstaller stays, so what counts is the launcher's cost above it.
+            table.add("", "", "(c)", f"{wall / empty:.2f}x", "<= 1.25x", wall <= 1.25 * empty)
             table.add("  the launcher's own share: minus (c)", ms(wall - empty))
         table.add("  peak RSS", f"{peak / MIB:.1f} MiB")
     if binary is not None:
