@@ -9,7 +9,7 @@ command -v podman >/dev/null || exit 0
 ours() { grep -E "^(localhost/)?fluent-launch" || true; }
 mapfile -t containers < <(podman ps -a --format '{{.Names}}' | ours)
 mapfile -t labelled < <(podman ps -a --filter label=fluent-launch --format '{{.ID}}')
-[ $((${#containers[@]} + ${#labelled[@]})) = 0 ] || podman rm --force --time 0 "${containers[@]}" "${labelled[@]}" >/dev/null
+[ $((${#containers[@]} + ${#labelled[@]})) = 0 ] || podman rm --force --depend --time 0 "${containers[@]}" "${labelled[@]}" >/dev/null
 mapfile -t pods < <(podman pod ls --format '{{.Name}}' | ours)
 [ ${#pods[@]} = 0 ] || podman pod rm --force "${pods[@]}" >/dev/null
 mapfile -t networks < <(podman network ls --format '{{.Name}}' | ours)
