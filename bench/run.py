@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -90,29 +91,36 @@ def measure(commands: dict[str, list[str]], env: dict[str, str], repeat: int) ->
     }
 
 
-def sections_config(count: int) -> bytes:
+def sections_config(count: int) -> Iterator[str]:
     """`count` sections in FireLens's style, with plugins Fluent Bit's --dry-run accepts as many times."""
     kinds = [
         "[INPUT]\n    Name dummy\n    Tag app-{i}\n    Mem_Buf_Limit 25MB\n\n",
         "[FILTER]\n    Name record_modifier\n    Match app-{i}\n    Record ecs_task_definition demo-task:{i}\n\n",
         "[OUTPUT]\n    Name null\n    Match app-{i}\n    Retry_Limit 2\n\n",
     ]
-    return "".join(kinds[i % 3].format(i=i) for i in range(count)).encode()
+    return (kinds[i % 3].format(i=i) for i in range(count))
 
 
-def plugins_yaml(count: int) -> bytes:
+def plugins_yaml(count: int) -> Iterator[str]:
     """The same plugins, `count` in all, as a YAML config."""
     third = (count + 2) // 3
-    lines = ["pipeline:", "  inputs:"]
-    lines += [f"    - name: dummy\n      tag: app-{i}\n      Mem_Buf_Limit: 25MB" for i in range(third)]
-    lines.append("  filters:")
-    lines += [
-        f"    - name: record_modifier\n      match: app-{i}\n      record: ecs_task_definition demo-task:{i}"
+    yield "pipeline:\n  inputs:\n"
+    yield from (f"    - name: dummy\n      tag: app-{i}\n      Mem_Buf_Limit: 25MB\n" for i in range(third))
+    yield "  filters:\n"
+    yield from (
+        f"    - name: record_modifier\n      match: app-{i}\n      record: ecs_task_definition demo-task:{i}\n"
         for i in range((count + 1) // 3)
-    ]
-    lines.append("  outputs:")
-    lines += [f"    - name: 'null'\n      match: app-{i}\n      retry_limit: 2" for i in range(count // 3)]
-    return "\n".join(lines).encode() + b"\n"
+    )
+    yield "  outputs:\n"
+    yield from (f"    - name: 'null'\n      match: app-{i}\n      retry_limit: 2\n" for i in range(count // 3))
+
+
+def write_config(path: Path, pieces: Iterator[str]) -> None:
+    """Written piece by piece: a child's peak RSS as wait4() reports it includes this process's
+    own peak (posix_spawn shares its memory until the exec), so the bench never holds a
+    large config itself."""
+    with path.open("w") as stream:
+        stream.writelines(pieces)
 
 
 class Table:
@@ -224,7 +232,7 @@ def scaling(table: Table, env: dict[str, str], directory: Path, counts: list[int
     unit = "YAML plugins" if yaml else "sections"
     for count in counts:
         config = directory / f"{unit.replace(' ', '-')}-{count}.{'yaml' if yaml else 'conf'}"
-        config.write_bytes(plugins_yaml(count) if yaml else sections_config(count))
+        write_config(config, plugins_yaml(count) if yaml else sections_config(count))
         size = config.stat().st_size
         done = subprocess.run(
             [sys.executable, "-c", IN_PROCESS, str(config), str(repeat)],
