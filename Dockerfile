@@ -20,6 +20,9 @@ RUN INSTALL_DIR=${INSTALL_DIR} bash build/build.sh
 
 # Nothing but the bundle: it carries its own loader and libc, so it runs even here.
 FROM ${FINAL_IMAGE}
+# First, so that every layer of this stage carries it: scripts/clean-slate.sh finds the build
+# cache by it.
+LABEL fluent-launch=image
 ARG INSTALL_DIR=/var/alertlogic/lib/fluent-bit
 COPY --from=builder /src/dist/fluent-launch/ ${INSTALL_DIR}/
 VOLUME ["/var/alertlogic/lib/fluent-bit"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from fluent_launch import __version__, classic, edit, includes
+from fluent_launch import __version__, diagnose, edit, formats, values
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
@@ -21,6 +21,8 @@ from fluent_launch.write import write_atomically
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
 DEFAULT_IN_CONFIG = "/fluent-bit/etc/fluent-bit.conf"
 DEFAULT_OUT_CONFIG = "/var/alertlogic/lib/fluent-bit/fluent-bit.conf"
+DEFAULT_OUT_YAML = "/var/alertlogic/lib/fluent-bit/fluent-bit.yaml"  # for a YAML input
+DEFAULT_CHECK_TIMEOUT = 10.0
 
 USAGE = f"""\
 usage: fluent-launch [OPTION]... [-- FLUENT_BIT_ARG...]
@@ -40,12 +42,23 @@ RUN_PATH -c OUT_CONFIG FLUENT_BIT_ARG...
                             the overrides reach included sections too
       --show-secrets        print values of secret-looking keys (passwd, password,
                             secret, token, api_key, credentials) instead of ***
+      --dry-run             write nothing and exec nothing: print the edited config
+                            on stdout and the command that would run on stderr
+      --diff                print the change to the config as a unified diff on stderr
+      --check               after writing, run RUN_PATH -c OUT_CONFIG --dry-run
+                            FLUENT_BIT_ARG...; if Fluent Bit refuses, print its errors
+                            and exit 1 instead of starting it
+      --check-timeout SECONDS
+                            give up --check after SECONDS (default 10), exit 1
+  -q, --quiet               no summary line
   --                        pass every following argument to Fluent Bit
   -h, --help                show this help and exit
       --version             show the version and exit
 
-Exit status: Fluent Bit's own once it runs; 1 bad config or I/O error;
-2 bad launcher arguments; 126 Fluent Bit not executable; 127 Fluent Bit not found.
+Warnings (one line each, "fluent-launch: warning: ...") never change the exit status.
+Exit status: Fluent Bit's own once it runs; 0 --dry-run done; 1 bad config, I/O error
+or --check failed; 2 bad launcher arguments (a value Fluent Bit would refuse included);
+126 Fluent Bit not executable; 127 Fluent Bit not found.
 """
 
 _PATH_OPTIONS = {
@@ -56,7 +69,15 @@ _PATH_OPTIONS = {
     "-m": "out_config",
     "--out-config": "out_config",
 }
-_FLAGS = {"--inline-includes": "inline_includes", "--show-secrets": "show_secrets"}
+_FLAGS = {
+    "--inline-includes": "inline_includes",
+    "--show-secrets": "show_secrets",
+    "--dry-run": "dry_run",
+    "--diff": "diff",
+    "--check": "check",
+    "-q": "quiet",
+    "--quiet": "quiet",
+}
 _PAIR_OPTIONS = {
     "-i": INPUT,
     "--input": INPUT,
@@ -88,6 +109,11 @@ class Options(Record):
     fluent_bit_args: list[str]
     inline_includes: bool
     show_secrets: bool
+    dry_run: bool
+    diff: bool
+    check: bool
+    quiet: bool
+    check_timeout: float
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,30 +123,63 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(options)
             return 0
         original = read_config(options.in_config)
-        document = includes.prepare(classic.parse(original.data, options.in_config), options.inline_includes)
-        result = edit.apply(document, options.overrides)
-        write_atomically(options.out_config, result.data, original.mode)
+        document, result = formats.edit_config(
+            options.in_config, original.data, options.overrides, options.inline_includes
+        )
+        _warn(document, options)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
-        shown = command if options.show_secrets else masked(command)
-        print(f"fluent-launch: {summary(options, result)}; exec {_quote(shown)}", file=sys.stderr)
+        shown = _quote(command if options.show_secrets else masked(command))
+        if options.diff:
+            _show_diff(original.data, result.data, options)
+        if options.dry_run:
+            sys.stdout.buffer.write(result.data)
+            sys.stdout.buffer.flush()
+            done = "would exec" if options.quiet else f"{summary(options, result, 'would write')}; exec"
+            print(f"fluent-launch: {done} {shown}", file=sys.stderr)
+            return 0
+        write_atomically(options.out_config, result.data, original.mode)
+        if options.check:
+            from fluent_launch import check  # only here: subprocess is no start-up cost of a launch
+
+            for error in check.dry_run(command, options.check_timeout):
+                print(f"fluent-launch: warning: fluent-bit: {error}", file=sys.stderr)
+        if not options.quiet:
+            print(f"fluent-launch: {summary(options, result, 'wrote')}; exec {shown}", file=sys.stderr)
         exec_fluent_bit(command)
     except LaunchError as error:
         print(f"fluent-launch: {error}", file=sys.stderr)
         return error.exit_code
 
 
+def _warn(config: formats.Config, options: Options) -> None:
+    """Print the warnings about the config, the overrides and Fluent Bit's arguments."""
+    fluent_bit = diagnose.options(options.fluent_bit_args)
+    for warning in diagnose.warnings(formats.settings(config), options.overrides, fluent_bit):
+        print(f"fluent-launch: warning: {warning}", file=sys.stderr)
+
+
+def _show_diff(before: bytes, after: bytes, options: Options) -> None:
+    from fluent_launch import diff  # only here: difflib is no start-up cost of a launch
+
+    changes = diff.unified(before, after, options.in_config, options.out_config, options.show_secrets)
+    sys.stderr.flush()
+    sys.stderr.buffer.write(changes)
+    sys.stderr.buffer.flush()
+
+
 def parse_args(args: list[str]) -> Options | str:
     """The options, or the text to print for --help/--version."""
     paths = {"run_path": DEFAULT_RUN_PATH, "in_config": DEFAULT_IN_CONFIG, "out_config": DEFAULT_OUT_CONFIG}
     overrides: edit.Overrides = {}
-    fluent_bit_args: list[str] = []
+    after: list[str] = []
     flags = dict.fromkeys(_FLAGS.values(), False)
+    check_timeout = DEFAULT_CHECK_TIMEOUT
     index = 0
     while index < len(args):
         arg = args[index]
         index += 1
         if arg == "--":
-            fluent_bit_args = args[index:]
+            after = args[index:]
             break
         if arg in ("-h", "--help"):
             return USAGE
@@ -130,39 +189,86 @@ def parse_args(args: list[str]) -> Options | str:
             flags[_FLAGS[arg]] = True
             continue
         option, inline = arg.split("=", 1) if arg.startswith("--") and "=" in arg else (arg, None)
-        if option in _PATH_OPTIONS:
+        if option in _PATH_OPTIONS or option == "--check-timeout":
             if inline is None:
                 if index >= len(args):
-                    raise UsageError(f"{option} needs a path")
+                    what = "a number of seconds" if option == "--check-timeout" else "a path"
+                    raise UsageError(f"{option} needs {what}")
                 inline = args[index]
                 index += 1
-            paths[_PATH_OPTIONS[option]] = inline
+            if option == "--check-timeout":
+                check_timeout = _seconds(inline)
+            else:
+                paths[_PATH_OPTIONS[option]] = inline
         elif option in _PAIR_OPTIONS and inline is None:
             if index + 2 > len(args):
                 raise UsageError(f"{option} needs a key and a value")
-            override = _override(option, args[index], args[index + 1])
-            overrides.setdefault(_PAIR_OPTIONS[option], {})[override.key.lower()] = override
+            kind = _PAIR_OPTIONS[option]
+            override = _override(option, kind, args[index], args[index + 1])
+            overrides.setdefault(kind, {})[override.key.lower()] = override
             index += 2
         else:
-            raise UsageError(f"unknown argument {arg!r}: arguments for Fluent Bit go after '--' (see --help)")
+            raise UsageError(_unknown(args, index - 1))
+    if flags["dry_run"] and flags["check"]:
+        raise UsageError("--check runs Fluent Bit on the written config, and --dry-run writes none: give one of them")
+    for given in diagnose.options(after):
+        if given.name == "c":
+            raise UsageError(
+                f"{after[given.at]!r} after '--' would make Fluent Bit read {given.value} instead of"
+                f" {paths['out_config']}, the config with the overrides, so none would apply;"
+                " give the config to edit with -c before '--'"
+            )
     for option, path in (("-r", paths["run_path"]), ("-c", paths["in_config"]), ("-m", paths["out_config"])):
         if not path:
             raise UsageError(f"{option} needs a non-empty path")
-        if option != "-r" and _is_yaml(path):
-            # Fluent Bit picks the format from the name alone; the launcher edits only classic.
-            raise UsageError(f"{path}: YAML configs are not supported; only the classic format is")
+    if formats.is_yaml(paths["in_config"]) != formats.is_yaml(paths["out_config"]):
+        if paths["out_config"] != DEFAULT_OUT_CONFIG:
+            # Fluent Bit picks the format from the name alone, so the output must keep it.
+            raise UsageError(
+                f"{paths['in_config']} and {paths['out_config']}: both must be YAML (.yaml/.yml) or both not"
+            )
+        paths["out_config"] = DEFAULT_OUT_YAML
     return Options(
         paths["run_path"],
         paths["in_config"],
         paths["out_config"],
         overrides,
-        fluent_bit_args,
+        after,
         flags["inline_includes"],
         flags["show_secrets"],
+        flags["dry_run"],
+        flags["diff"],
+        flags["check"],
+        flags["quiet"],
+        check_timeout,
     )
 
 
-def _override(option: str, key_text: str, value_text: str) -> edit.Override:
+def _unknown(args: list[str], at: int) -> str:
+    """The message for the unknown argument at `at`, naming the first one meant for Fluent Bit
+    (an earlier one may have been taken as a launcher option's value, as `-p` in `-i tail -p`)."""
+    arg = args[at]
+    meant = next((earlier for earlier in args[: at + 1] if diagnose.is_fluent_bits(earlier)), None)
+    if meant is None:
+        return f"unknown argument {arg!r}: Fluent Bit's options go after '--' (see --help)"
+    where = "it is" if meant == arg else f"{meant!r} before it is"
+    return (
+        f"unknown argument {arg!r}: {where} Fluent Bit's; Fluent Bit's options go after '--',"
+        f" as in: fluent-launch [OPTION]... -- {meant} ..."
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise UsageError(f"--check-timeout {text!r}: give a number of seconds above 0")
+    return seconds
+
+
+def _override(option: str, kind: str, key_text: str, value_text: str) -> edit.Override:
     key = os.fsencode(key_text)
     # Fluent Bit trims what it reads; trimmed here, the written line reads back as given.
     value = os.fsencode(value_text).strip()
@@ -176,15 +282,13 @@ def _override(option: str, key_text: str, value_text: str) -> edit.Override:
         raise UsageError(f"{option} {key_text}: empty value")
     if any(byte in _VALUE_FORBIDDEN for byte in value):
         raise UsageError(f"{option} {key_text}: a value cannot contain CR, LF or NUL")
+    refused = values.refusal(kind, key, value)
+    if refused:
+        raise UsageError(f"{option} {key_text} {os.fsdecode(value)!r}: {refused}")
     return edit.Override(key, value)
 
 
-def _is_yaml(path: str) -> bool:
-    # Fluent Bit looks at what follows the path's last '.', as strrchr() finds it.
-    return path.rpartition(".")[2].lower() in ("yaml", "yml") and "." in path
-
-
-def summary(options: Options, result: edit.Result) -> str:
+def summary(options: Options, result: edit.Result, verb: str) -> str:
     """What changed, in one line a CloudWatch log shows whole; secret-looking values masked."""
     parts = []
     for kind, done in result.kinds.items():
@@ -195,7 +299,7 @@ def summary(options: Options, result: edit.Result) -> str:
         label = f"[{kind.upper()}]"
         parts.append(f"{label} created with {pairs}" if done.created else f"{done.sections} {label} set {pairs}")
     changes = "; ".join(parts) if parts else "no overrides"
-    return f"wrote {options.out_config} from {options.in_config}: {changes}"
+    return f"{verb} {options.out_config} from {options.in_config}: {changes}"
 
 
 def masked(command: list[str]) -> list[str]:

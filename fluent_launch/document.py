@@ -9,19 +9,27 @@ bytes per entry, because a launcher must not need more memory than the config it
 
 from __future__ import annotations
 
+from os import fsdecode
 from struct import Struct
 
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 # Section kinds, as Fluent Bit names them (flb_config_format.c, get_section_type).
 SERVICE = "service"
 INPUT = "input"
 FILTER = "filter"
 OUTPUT = "output"
+
+# What every config format gives the diagnostics of an entry: (path, line, kind, plugin, key
+# as spelled, value); see settings().
+Setting = tuple[str, int, str, str, str, str]
+
+# C's isspace() in the C locale, which Fluent Bit trims values with.
+_SPACE = b" \t\n\v\f\r"
 
 # Fluent Bit 1.9 (what aws-for-fluent-bit:stable still runs) reads a classic config with
 # fgets() into a 4096-byte buffer and refuses a line that does not fit there with its newline
@@ -269,3 +277,53 @@ def line_end(data: bytes, end: int) -> bytes:
     if data[end - 1 : end] != b"\n":
         return b""
     return b"\r\n" if data[end - 2 : end] == b"\r\n" else b"\n"
+
+
+def settings(doc: Document, kinds: Iterable[str], keys: frozenset[bytes]) -> Iterator[Setting]:
+    """(path, line, kind, plugin, key, value) of each own entry whose key is in `keys` (lower
+    case), in the sections of these kinds, in file order; `plugin` is the section's `name`.
+
+    The diagnostics take this shape from every config format. Line numbers are counted as
+    the entries come, so that the file is scanned once however many there are.
+    """
+    data = doc.data
+    pos, line = 0, 1
+    for section in doc.sections.of_kinds(kinds, keys | {b"name"}):
+        plugin = next((entry.value for entry in section.entries if entry.key == b"name"), b"")
+        for entry in section.entries:
+            if entry.key in keys:
+                line += data.count(b"\n", pos, entry.start)
+                pos = entry.start
+                key = fsdecode(entry.head.strip())
+                yield (doc.path, line, section.kind, fsdecode(plugin), key, fsdecode(entry.value))
+
+
+def may_matter(
+    doc: Document, words: Iterable[bytes], keys: Iterable[bytes], odd: Callable[[bytes, bytes], bool]
+) -> bool:
+    """Whether settings() could give a check anything to report, judged from the raw bytes so
+    that a large config is not walked entry by entry when nothing in it matters: true if one
+    of `words` is anywhere, or if, wherever one of `keys` occurs, the rest of its line is a
+    value that `odd(key, value)` calls odd (all in lower case: the checks ignore case). Never
+    false where settings() would yield an entry that matters; often true where it would not.
+    """
+    if doc._joined:
+        return True  # lines cut and joined at NUL bytes are not the raw lines
+    # One lower-case copy and slices of single lines: a large config is not copied again.
+    lowered = doc.data.lower()
+    if any(word in lowered for word in words):
+        return True
+    for key in keys:
+        rests = set()  # values repeat: each distinct one is judged once
+        at = lowered.find(key)
+        while at >= 0:
+            start = at + len(key)
+            end = lowered.find(b"\n", start)
+            rest = lowered[start : end if end >= 0 else len(lowered)]
+            if key in rest:
+                return True  # the key twice in a line: the walk judges what is whose
+            rests.add(rest)
+            at = lowered.find(key, start + len(rest))
+        if any(odd(key, rest.strip(_SPACE)) for rest in rests):
+            return True
+    return False

@@ -40,13 +40,13 @@ def relocate(doc: Document, root: str) -> bytes:
     edits = []
     for include in doc.includes:
         if not include.path.startswith(b"/"):
-            absolute = _include_pattern(include.path, root) if b"*" in include.path else _resolve(include.path, root)
+            absolute = _include_pattern(include.path, root) if b"*" in include.path else resolve(include.path, root)
             edits.append((include.start, include.end, include.head + absolute + line_end(doc.data, include.end)))
     for section in doc.sections.of_kinds((SERVICE,), _SERVICE_FILE_KEYS):
         for entry in section.entries:
             # ${VAR} is expanded only by Fluent Bit, so such a path cannot be resolved here.
             if not entry.value.startswith(b"/") and b"${" not in entry.value:
-                absolute = _resolve(entry.value, root)
+                absolute = resolve(entry.value, root)
                 edits.append((entry.start, entry.end, entry.head + absolute + line_end(doc.data, entry.end)))
     return render(doc.data, within_line_limit(doc.path, doc.data, sorted(edits))) if edits else doc.data
 
@@ -93,7 +93,7 @@ class _Inliner:
 
     def _targets(self, parent: str, include: Include) -> list[str]:
         if b"*" not in include.path:
-            return [os.fsdecode(_resolve(include.path, self.root))]
+            return [os.fsdecode(resolve(include.path, self.root))]
         pattern = os.fsdecode(_include_pattern(include.path, self.root))
         import glob  # here, because it imports `re`, which the usual start-up never needs
 
@@ -144,7 +144,7 @@ def _check_no_section_spans(doc: Document, include: Include) -> None:
                 )
 
 
-def _resolve(path: bytes, root: str) -> bytes:
+def resolve(path: bytes, root: str) -> bytes:
     # read_config(): the path as given if stat() finds it (or fails otherwise than ENOENT).
     try:
         os.stat(path)

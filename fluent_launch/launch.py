@@ -22,12 +22,15 @@ def exec_fluent_bit(argv: list[str]) -> NoReturn:
             os.execve(argv[0], argv, environment)
         else:
             os.execvpe(argv[0], argv, environment)
-    except FileNotFoundError:
-        raise LaunchError(
-            f"{argv[0]}: Fluent Bit not found (give its path with -r/--run-path)", EXIT_NOT_FOUND
-        ) from None
     except OSError as error:
-        raise LaunchError(f"{argv[0]}: cannot execute Fluent Bit: {error.strerror}", EXIT_NOT_EXECUTABLE) from None
+        raise cannot_run(argv[0], error) from None
+
+
+def cannot_run(program: str, error: OSError) -> LaunchError:
+    """The error for a Fluent Bit that exec() or a spawn could not start."""
+    if isinstance(error, FileNotFoundError):
+        return LaunchError(f"{program}: Fluent Bit not found (give its path with -r/--run-path)", EXIT_NOT_FOUND)
+    return LaunchError(f"{program}: cannot execute Fluent Bit: {error.strerror}", EXIT_NOT_EXECUTABLE)
 
 
 def fluent_bit_environment() -> dict[bytes, bytes]:

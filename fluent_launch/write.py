@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 
 from fluent_launch.errors import LaunchError
@@ -21,6 +20,9 @@ def write_atomically(path: str, data: bytes, mode: int) -> None:
     O_EXCL|O_NOFOLLOW keep the temporary file from being anything but our own new file.
     Each writer holds a lock on its temporary file until it is renamed, so one that finds
     an unlocked temporary file of the same target knows its writer died and removes it.
+    The locks are POSIX record locks (os.lockf): flock() would need the fcntl extension
+    module, whose loading is a tenth of a millisecond of every task's start. They are held
+    per process, which is enough: a launcher cleans up before it makes its own file.
     """
     directory, name = os.path.split(os.path.abspath(path))
     try:
@@ -61,7 +63,7 @@ def _create_locked(directory: str, prefix: str, path: str) -> tuple[int, str]:
         except OSError as error:
             raise LaunchError(f"{path}: cannot write in {directory}: {error.strerror}") from None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            os.lockf(fd, os.F_LOCK, 0)
         except OSError:
             return fd, temporary  # a filesystem without locks: no cleaner can have taken it either
         if _same_file(temporary, fd):
@@ -79,13 +81,14 @@ def _remove_abandoned(directory: str, prefix: str) -> None:
     for entry in names:
         leftover = os.path.join(directory, entry)
         try:
-            fd = os.open(leftover, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+            # Writable: lockf() locks only what it could write.
+            fd = os.open(leftover, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             continue
         try:
             # Held by a live writer: not ours to touch. Once we hold it, no writer can start
             # using this file (see _create_locked), so it goes while we still hold the lock.
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.lockf(fd, os.F_TLOCK, 0)
             if _same_file(leftover, fd):
                 os.unlink(leftover)
         except OSError:

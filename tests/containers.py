@@ -1,10 +1,15 @@
-"""Podman as the tests use it here: root, runc, raised ulimits, local base images only."""
+"""Podman as the tests use it here: root, local base images only, every call bounded.
+
+scripts/test.sh installs scripts/containers.conf (runc and the ulimits these machines allow)
+for podman itself, so podman and podman-compose run here exactly as README.md writes them.
+"""
 
 from __future__ import annotations
 
-import json
+import functools
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -15,18 +20,18 @@ from tests import native
 from tests.paths import REPO
 from tests.running import FIRELENS, GUIDE_FLUENT_BIT_ARGS
 
-# What works on these machines (no Docker engine; podman as root with runc).
-RUNTIME = "runc"
-ULIMITS = ("nofile=20000:20000", "nproc=32768:32768")
-RUN_FLAGS = ("--runtime", RUNTIME, *(flag for limit in ULIMITS for flag in ("--ulimit", limit)))
-# The same for what takes no flags (podman-compose): a containers.conf, named by CONTAINERS_CONF.
-CONTAINERS_CONF = f'[containers]\ndefault_ulimits = {json.dumps(ULIMITS)}\n[engine]\nruntime = "{RUNTIME}"\n'
 BASE_IMAGE = "localhost/fluent-launch-base:bookworm"
 LAUNCHER_IMAGE = "localhost/fluent-launch:test"
 STANDIN_IMAGE = "localhost/fluent-launch-standin:test"
+# Every image made from the tests' base image inherits it; scripts/clean-slate.sh removes
+# every image with a `fluent-launch` label, build caches included.
+LABEL = "fluent-launch=test"
 INSTALL_DIR = "/var/alertlogic/lib/fluent-bit"
 # The host's extra CAs (a TLS-inspecting proxy's), which the image builds need to reach PyPI.
 HOST_CAS = Path("/usr/local/share/ca-certificates")
+# Stated limits: a podman call that would wait longer is stuck, not slow.
+BUILD_LIMIT = 900
+CALL_LIMIT = 120
 
 
 def require_podman() -> None:
@@ -34,37 +39,49 @@ def require_podman() -> None:
         pytest.skip("needs podman as root (scripts/test.sh installs it with apt-get)")
 
 
-def podman(*args: str, timeout: float = 900, check: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(["podman", *args], capture_output=True, text=True, timeout=timeout)
-    if check and done.returncode != 0:
-        pytest.fail(f"podman {' '.join(args)} failed ({done.returncode}): {done.stderr[-3000:]}")
-    return done
+def bounded(
+    command: list[str], limit: float, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """`command` run for at most `limit` seconds. Its whole process group is killed at the
+    limit: compose tools wait on podman children, which would otherwise keep the pipes open
+    and the test waiting. A failure or an overrun fails the test with the tool's own output."""
+    with subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            pytest.fail(f"{' '.join(command)} took over {limit} s; its output:\n{stdout[-3000:]}{stderr[-3000:]}")
+    if check and process.returncode != 0:
+        pytest.fail(f"{' '.join(command)} failed ({process.returncode}):\n{stdout[-3000:]}{stderr[-3000:]}")
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
-def image_exists(name: str) -> bool:
-    return podman("image", "exists", name, check=False).returncode == 0
+def podman(*args: str, limit: float = CALL_LIMIT, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return bounded(["podman", *args], limit, check=check)
 
 
+@functools.cache
 def base_image() -> str:
-    """Debian 12 minbase, made with debootstrap and imported: no registry is reachable here."""
-    if image_exists(BASE_IMAGE):
-        return BASE_IMAGE
+    """Debian 12 minbase, made with debootstrap and imported (no registry is reachable here),
+    once per test session: an image an earlier run left behind is replaced, not trusted."""
     if shutil.which("debootstrap") is None:
         pytest.skip("needs debootstrap to make a local base image (scripts/test.sh installs it)")
     with tempfile.TemporaryDirectory(prefix="fluent-launch-rootfs-") as directory:
         rootfs = Path(directory) / "rootfs"
-        subprocess.run(
-            ["debootstrap", "--variant=minbase", "bookworm", str(rootfs), "http://deb.debian.org/debian"],
-            check=True,
-            capture_output=True,
-            timeout=900,
-        )
+        mirror = "http://deb.debian.org/debian"
+        bounded(["debootstrap", "--variant=minbase", "bookworm", str(rootfs), mirror], BUILD_LIMIT)
         cas = rootfs / "usr/local/share/ca-certificates"
         cas.mkdir(parents=True, exist_ok=True)
         for ca in HOST_CAS.glob("*.crt"):
             shutil.copy(ca, cas)
         tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-        imported = subprocess.run(["podman", "import", "-", BASE_IMAGE], stdin=tar.stdout, capture_output=True)
+        imported = subprocess.run(
+            ["podman", "import", "--change", f"LABEL {LABEL}", "-", BASE_IMAGE],
+            stdin=tar.stdout, capture_output=True, text=True, timeout=CALL_LIMIT,
+        )  # fmt: skip
         tar.wait()
         assert imported.returncode == 0, imported.stderr
     return BASE_IMAGE
@@ -73,10 +90,8 @@ def base_image() -> str:
 def launcher_image() -> str:
     """The Dockerfile built with the local base image as its builder."""
     base = base_image()
-    podman(
-        "build", *RUN_FLAGS, "--network", "host", "--build-arg", f"BUILDER_IMAGE={base}",
-        "-t", LAUNCHER_IMAGE, str(REPO),
-    )  # fmt: skip
+    build_arg = f"BUILDER_IMAGE={base}"
+    podman("build", "--network", "host", "--build-arg", build_arg, "-t", LAUNCHER_IMAGE, str(REPO), limit=BUILD_LIMIT)
     return LAUNCHER_IMAGE
 
 
@@ -88,10 +103,11 @@ def standin_image(context: Path) -> str:
     shutil.copy(FIRELENS, context / "fluent-bit.conf")
     (context / "Containerfile").write_text(
         "FROM scratch\n"
+        f"LABEL {LABEL}\n"
         "COPY fluent-bit /fluent-bit/bin/fluent-bit\n"
         "COPY fluent-bit.conf /fluent-bit/etc/fluent-bit.conf\n"
     )
-    podman("build", *RUN_FLAGS, "-t", STANDIN_IMAGE, str(context))
+    podman("build", "-t", STANDIN_IMAGE, str(context), limit=BUILD_LIMIT)
     return STANDIN_IMAGE
 
 

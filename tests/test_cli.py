@@ -175,9 +175,9 @@ def test_bad_config_is_one_line_naming_file_and_line_and_writes_nothing(run: Run
         (["-r", "/etc/hostname"], 126, "cannot execute Fluent Bit"),
         (["-i", "Mem_Buf_Limit"], 2, "-i needs a key and a value"),
         (["-m"], 2, "-m needs a path"),
+        (["-x"], 2, "unknown argument '-x': Fluent Bit's options go after '--' (see --help)"),
+        (["-F", "record_modifier"], 2, "unknown argument '-F': it is Fluent Bit's; Fluent Bit's options go after '--'"),
         (["-r", ""], 2, "-r needs a non-empty path"),
-        (["-x"], 2, "unknown argument '-x': arguments for Fluent Bit go after '--'"),
-        (["-F", "record_modifier"], 2, "unknown argument '-F'"),
         (["-i", "", "v"], 2, "empty key"),
         (["-i", "Mem Buf", "v"], 2, "cannot contain whitespace"),
         (["-i", "[OUTPUT]", "v"], 2, "cannot start with"),
@@ -186,8 +186,8 @@ def test_bad_config_is_one_line_naming_file_and_line_and_writes_nothing(run: Run
         (["-i", "k", "  "], 2, "empty value"),
         (["-i", "k", "a\nb"], 2, "cannot contain CR, LF or NUL"),
         (["-i", "k", "a\rb"], 2, "cannot contain CR, LF or NUL"),
-        (["-c", "fluent-bit.yaml"], 2, "YAML configs are not supported"),
-        (["-m", "/tmp/out.YML"], 2, "YAML configs are not supported"),
+        (["-c", "fluent-bit.yaml"], 2, "both must be YAML"),
+        (["-m", "/tmp/out.YML"], 2, "both must be YAML"),
     ],
 )
 def test_errors_have_documented_exit_codes(run: Run, args: list[str], code: int, words: str) -> None:

@@ -1,112 +1,82 @@
-"""compose/compose.yaml under podman-compose: the Fargate task of the deployment guide, locally.
+"""The compose demo, run exactly as README.md writes it: `bash compose/demo.sh`, with only the
+variables README.md names (local images: no registry is reachable here).
 
-With a stand-in fluent-bit image (always), the rig's plumbing: the named volume filled by the
-launcher image, the read-only log_router running the launcher as its entrypoint. With a real
-Fluent Bit image in FLUENT_BIT_IMAGE, the whole path: app -> forward -> Fluent Bit -> syslog
-receiver on 127.0.0.1:1514, Fluent Bit as PID 1, and SIGTERM reaching it.
+With a stand-in fluent-bit image (always), the rig's plumbing: every image built from a clean
+slate, the named volume filled by the launcher image, the read-only log_router running the
+launcher from it as PID 1. With a real Fluent Bit image in FLUENT_BIT_IMAGE, the whole path:
+app -> forward -> Fluent Bit -> syslog receiver on 127.0.0.1:1514, Fluent Bit as PID 1, and
+SIGTERM stopping it with exit code 0.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.containers import (
-    CONTAINERS_CONF,
-    STANDIN_IMAGE,
+    BUILD_LIMIT,
     base_image,
+    bounded,
     check_became_fluent_bit,
-    podman,
     require_podman,
     standin_image,
 )
 from tests.paths import REPO
 
-COMPOSE_FILE = REPO / "compose" / "compose.yaml"
+DEMO = REPO / "compose" / "demo.sh"
 FLUENT_BIT_IMAGE = os.environ.get("FLUENT_BIT_IMAGE", "")
 GUIDE_CONFIG = "/var/alertlogic/lib/fluent-bit/fluent-bit.conf"
-# Installed with the test extras, so beside this interpreter even when that is not on PATH.
-PODMAN_COMPOSE = shutil.which("podman-compose", path=os.pathsep.join([str(Path(sys.executable).parent), os.defpath]))
+# The demo's own limits add up to about 22 minutes; a stuck demo fails here first.
+DEMO_LIMIT = BUILD_LIMIT + 600
+MARKERS = ("demo: log_router's standard error:", "demo: end of log_router's output")
 
 
-class Rig:
-    def __init__(self, tmp_path: Path, fluent_bit_image: str) -> None:
-        self.project = f"fltest{os.getpid()}"
-        containers_conf = tmp_path / "containers.conf"
-        # podman-compose has no flags for these; podman reads them from here.
-        containers_conf.write_text(CONTAINERS_CONF)
-        base = base_image()
-        self.env = {
-            **os.environ,
-            "CONTAINERS_CONF": str(containers_conf),
-            "BASE_IMAGE": base,
-            "BUILDER_IMAGE": base,
-            "FLUENT_BIT_IMAGE": fluent_bit_image,
-        }
-
-    def compose(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-        assert PODMAN_COMPOSE is not None
-        done = subprocess.run(
-            [PODMAN_COMPOSE, "-f", str(COMPOSE_FILE), "-p", self.project, *args],
-            env=self.env, capture_output=True, text=True, timeout=timeout,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-        return done
-
-    def container(self, service: str) -> str:
-        return f"{self.project}_{service}_1"
-
-    def logs(self, service: str) -> subprocess.CompletedProcess[str]:
-        return podman("logs", self.container(service))
-
-
-@pytest.fixture
-def rig(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Rig]:
+def run_demo(fluent_bit_image: str) -> str:
     require_podman()
-    if PODMAN_COMPOSE is None:
-        pytest.skip("needs podman-compose (pip; in the test extras)")
-    rig = Rig(tmp_path, request.param)
-    yield rig
-    rig.compose("down", "--volumes", timeout=300)
+    if not (REPO / ".venv" / "bin" / "podman-compose").exists() and shutil.which("podman-compose") is None:
+        pytest.skip("needs podman-compose (pip; scripts/test.sh installs it into .venv)")
+    base = base_image()
+    env = {
+        **os.environ,
+        "FLUENT_BIT_IMAGE": fluent_bit_image,
+        "BASE_IMAGE": base,
+        "BUILDER_IMAGE": base,
+        "COMPOSE_PROJECT": f"fluent-launch-test-{os.getpid()}",
+    }
+    return bounded(["bash", str(DEMO)], DEMO_LIMIT, env=env).stdout
 
 
-@pytest.mark.parametrize("rig", [STANDIN_IMAGE], indirect=True)
-def test_log_router_runs_the_launcher_from_the_volume(rig: Rig, tmp_path: Path) -> None:
-    standin_image(tmp_path / "standin")
-    rig.compose("up", "-d", "--build", "log_router")
-    deadline = time.monotonic() + 120
-    while podman("inspect", "--format", "{{.State.Status}}", rig.container("log_router")).stdout.strip() != "exited":
-        assert time.monotonic() < deadline, "the stand-in fluent-bit did not run"
-        time.sleep(1)
-    logs = rig.logs("log_router")
-    check_became_fluent_bit(logs.stdout, logs.stderr, inputs=2)
+def router_output(demo: str) -> tuple[str, str]:
+    """log_router's standard output and error, as the demo prints them."""
+    _, found, rest = demo.partition("; its standard output:\n")
+    stdout, _, rest = rest.partition(MARKERS[0] + "\n")
+    stderr, end, _ = rest.partition(MARKERS[1] + "\n")
+    assert found and end, demo
+    return stdout, stderr
+
+
+def test_demo_runs_the_launcher_from_the_volume_as_pid_1(tmp_path: Path) -> None:
+    require_podman()
+    demo = run_demo(standin_image(tmp_path / "standin"))
+    assert "demo: log_router exited with 0" in demo, demo
+    stdout, stderr = router_output(demo)
+    check_became_fluent_bit(stdout, stderr, inputs=2)
 
 
 @pytest.mark.skipif(
     not FLUENT_BIT_IMAGE,
     reason="FLUENT_BIT_IMAGE is not set: no registry here to pull Fluent Bit from; give a local image to run this",
 )
-@pytest.mark.parametrize("rig", [FLUENT_BIT_IMAGE], indirect=True)
-def test_app_logs_reach_the_agent_through_fluent_bit(rig: Rig) -> None:
-    rig.compose("up", "-d", "--build")
-    deadline = time.monotonic() + 120
-    while "received host=c0ffee app=app procid=1 msg= hello from app" not in rig.logs("agent").stdout:
-        assert time.monotonic() < deadline, rig.logs("log_router").stderr[-3000:]
-        time.sleep(1)
-    router = rig.logs("log_router")
-    assert router.stderr.startswith("fluent-launch: wrote ") or router.stdout.startswith("fluent-launch: wrote ")
-    top = podman("top", rig.container("log_router"), "pid", "args").stdout.splitlines()
-    assert top[1].split()[:4] == ["1", "/fluent-bit/bin/fluent-bit", "-c", GUIDE_CONFIG]
+def test_demo_app_logs_reach_the_agent_through_fluent_bit() -> None:
+    demo = run_demo(FLUENT_BIT_IMAGE)
+    assert "received host=c0ffee app=app procid=1 msg= hello from app" in demo, demo
+    processes = demo.split("demo: log_router's processes (PID 1 receives ECS's SIGTERM):\n")[1].splitlines()
+    assert processes[1].split()[:4] == ["1", "/fluent-bit/bin/fluent-bit", "-c", GUIDE_CONFIG], demo
     # ECS stops a task with SIGTERM to PID 1: Fluent Bit gets it and shuts down cleanly.
-    podman("stop", "--time", "20", rig.container("log_router"))
-    state = podman("inspect", "--format", "{{.State.ExitCode}}", rig.container("log_router")).stdout.strip()
-    assert state == "0"
-    stopped = rig.logs("log_router")
-    assert "SIGTERM" in stopped.stdout + stopped.stderr
+    assert "demo: log_router exited with 0" in demo, demo
+    stdout, stderr = router_output(demo)
+    assert stderr.startswith("fluent-launch: wrote "), demo
+    assert "SIGTERM" in stdout + stderr, demo

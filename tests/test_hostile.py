@@ -315,6 +315,24 @@ def test_sigkill_at_every_step_of_the_write_leaves_old_or_new(tmp_path: Path, fa
     assert temporaries(out.parent) == [] and out.read_bytes() == _expected(config, "final")
 
 
+def test_a_temporary_file_a_live_writer_holds_is_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "out" / "fluent-bit.conf"
+    out.parent.mkdir()
+    held = out.parent / ".fluent-bit.conf.4242.0badcafe.tmp"
+    held.write_bytes(b"[INPUT]\n    Name dum")  # a writer still writing
+    fd = os.open(held, os.O_RDWR)
+    try:
+        # The lock a launcher holds while it writes (another process's, to the one started).
+        os.lockf(fd, os.F_LOCK, 0)
+        assert launch("-c", str(FIRELENS), "-m", str(out)).returncode == 0
+        assert held.read_bytes() == b"[INPUT]\n    Name dum"
+    finally:
+        os.close(fd)
+    # Released without a rename: its writer died, and the next launch removes it.
+    assert launch("-c", str(FIRELENS), "-m", str(out)).returncode == 0
+    assert not held.exists() and temporaries(out.parent) == []
+
+
 def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path: Path) -> None:
     config = _big_config(tmp_path)
     out = tmp_path / "out.conf"

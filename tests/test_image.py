@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.containers import (
+    BUILD_LIMIT,
     INSTALL_DIR,
-    RUN_FLAGS,
     check_became_fluent_bit,
     launcher_image,
     podman,
@@ -47,16 +47,16 @@ def test_image_is_small_and_runs_as_an_inessential_sidecar(image: str) -> None:
     assert details["Size"] < 20 * 1024 * 1024
     assert details["Config"]["Volumes"] == {INSTALL_DIR: {}}
     # Its default command only has to start and exit 0 (which also fills a fresh volume).
-    assert podman("run", "--rm", *RUN_FLAGS, image).stdout.startswith("fluent-launch ")
+    assert podman("run", "--rm", image).stdout.startswith("fluent-launch ")
 
 
 def test_launcher_from_the_shared_volume_runs_in_a_read_only_container_without_python(
     image: str, standin: str, volume: str
 ) -> None:
     # The agent container starts first and fills the named volume (as volumesFrom would share it).
-    podman("run", "--rm", *RUN_FLAGS, "-v", f"{volume}:{INSTALL_DIR}", image)
+    podman("run", "--rm", "-v", f"{volume}:{INSTALL_DIR}", image)
     done = podman(
-        "run", "--rm", *RUN_FLAGS, "--read-only", "--read-only-tmpfs=false", "-v", f"{volume}:{INSTALL_DIR}",
+        "run", "--rm", "--read-only", "--read-only-tmpfs=false", "-v", f"{volume}:{INSTALL_DIR}",
         "--entrypoint", f"{INSTALL_DIR}/fluent-launch", standin, *OVERRIDES, "--", *GUIDE_FLUENT_BIT_ARGS,
     )  # fmt: skip
     check_became_fluent_bit(done.stdout, done.stderr, inputs=3)
@@ -69,9 +69,9 @@ def test_other_images_can_copy_the_launcher_from_it(image: str, standin: str, tm
         f'ENTRYPOINT ["{INSTALL_DIR}/fluent-launch"]\n'
     )
     copied = "localhost/fluent-launch-copied:test"
-    podman("build", *RUN_FLAGS, "-t", copied, str(tmp_path))
+    podman("build", "-t", copied, str(tmp_path), limit=BUILD_LIMIT)
     try:
-        done = podman("run", "--rm", *RUN_FLAGS, copied, *OVERRIDES, "--", *GUIDE_FLUENT_BIT_ARGS)
+        done = podman("run", "--rm", copied, *OVERRIDES, "--", *GUIDE_FLUENT_BIT_ARGS)
         check_became_fluent_bit(done.stdout, done.stderr, inputs=3)
     finally:
         podman("rmi", "--force", copied, check=False)

@@ -1,0 +1,256 @@
+"""Before Fluent Bit starts: what the deployment guide lists as crash causes, as warnings.
+
+Each warning is one line naming where the setting is and what to do; none changes the exit
+code, because Fluent Bit may still cope (an image may load a plugin another way). The checks
+read settings as (path, line, kind, plugin, key, value) tuples, whatever format they come
+from: the config (see document.settings), the overrides, and Fluent Bit's own arguments,
+which are read here as its getopt_long() reads them (also for the launcher's own refusals).
+One module, as the exec path pays for every module it imports.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+from fluent_launch import values
+from fluent_launch.document import FILTER, INPUT, OUTPUT
+from fluent_launch.records import TYPE_CHECKING, Record
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from fluent_launch.document import Setting
+    from fluent_launch.edit import Overrides
+
+# Fluent Bit's own command line, as far as the checks need it. The option tables are the
+# union of main() in src/fluent-bit.c of 1.9.10, 4.2.8 and 5.1.1.
+
+# Short options taking a value ("b:c:dDf:C:i:m:M:o:R:r:F:p:e:t:T:l:vw:qVhJL:HP:s:SWYZ").
+_SHORT_WITH_VALUE = frozenset("bcfCimMoRrFpetTlwLPs")
+# Long options, mapped to the short letter they stand for (or their own name), and whether
+# they take a value.
+_LONG = {
+    "storage_path": ("b", True),
+    "config": ("c", True),
+    "daemon": ("d", False),
+    "dry-run": ("D", False),
+    "flush": ("f", True),
+    "http": ("H", False),
+    "supervisor": ("supervisor", False),
+    "log_file": ("l", True),
+    "port": ("P", True),
+    "custom": ("C", True),
+    "input": ("i", True),
+    "processor": ("r", True),
+    "filter": ("F", True),
+    "output": ("o", True),
+    "match": ("m", True),
+    "parser": ("R", True),
+    "prop": ("p", True),
+    "plugin": ("e", True),
+    "tag": ("t", True),
+    "sp-task": ("T", True),
+    "version": ("V", False),
+    "verbose": ("v", False),
+    "workdir": ("w", True),
+    "quiet": ("q", False),
+    "help": ("h", False),
+    "help-json": ("J", False),
+    "coro_stack_size": ("s", True),
+    "sosreport": ("S", False),
+    "http_server": ("H", False),
+    "http_listen": ("L", True),
+    "http_port": ("P", True),
+    "enable-hot-reload": ("Y", False),
+    "enable-fips": ("enable-fips", False),
+    "windows_maxstdio": ("M", True),
+    "enable-chunk-trace": ("Z", False),
+    "trace": ("trace", True),
+    "trace-input": ("trace-input", True),
+    "trace-output": ("trace-output", True),
+    "trace-output-property": ("trace-output-property", True),
+    "disable-thread-safety-on-hot-reload": ("W", False),
+}
+# Options that are Fluent Bit's and not the launcher's: one of these before `--` was meant
+# for Fluent Bit.
+_FLUENT_BIT_ONLY = frozenset(
+    (
+        *("-F", "-p", "-e", "-t", "-R", "-b", "-C", "-T", "-l", "-w", "-L", "-P", "-M", "-D", "-H", "-v"),
+        *("--prop", "--plugin", "--tag", "--match", "--config", "--parser", "--custom", "--processor", "--flush"),
+    )
+)
+
+
+def is_fluent_bits(arg: str) -> bool:
+    """Whether `arg` is an option only Fluent Bit has (`-pKEY=VALUE` and `--prop=...` too)."""
+    return arg.partition("=")[0] in _FLUENT_BIT_ONLY or (not arg.startswith("--") and arg[:2] in _FLUENT_BIT_ONLY)
+
+
+class Option(Record):
+    """One option as getopt_long() returns it: the short letter (or long name) and its value."""
+
+    name: str
+    value: str | None
+    at: int  # the index of the argument it started at, counting from the first after `--`
+
+
+def options(args: list[str]) -> list[Option]:
+    """The options in `args`, as Fluent Bit would see them; arguments it would not read as
+    options (or could not: unknown, ambiguous) are skipped, as the diagnostics need no more."""
+    found = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        start = index
+        index += 1
+        if arg == "--":
+            break
+        if arg.startswith("--"):
+            name, has_value, value = arg[2:].partition("=")
+            long = _long(name)
+            if long is None:
+                continue
+            letter, takes_value = long
+            if takes_value and not has_value:
+                if index >= len(args):
+                    break
+                value = args[index]
+                index += 1
+            found.append(Option(letter, value if takes_value else None, start))
+        elif arg.startswith("-") and len(arg) > 1:
+            # Clustered short options (`-vq`); the first taking a value takes the rest or the
+            # next argument.
+            for at in range(1, len(arg)):
+                letter = arg[at]
+                if letter not in _SHORT_WITH_VALUE:
+                    found.append(Option(letter, None, start))
+                    continue
+                if at + 1 < len(arg):
+                    found.append(Option(letter, arg[at + 1 :], start))
+                elif index < len(args):
+                    found.append(Option(letter, args[index], start))
+                    index += 1
+                break
+    return found
+
+
+def _long(name: str) -> tuple[str, bool] | None:
+    """getopt_long()'s match: the exact name, else the one long option it abbreviates."""
+    if name in _LONG:
+        return _LONG[name]
+    matches = {_LONG[full] for full in _LONG if full.startswith(name)} if name else set()
+    return matches.pop() if len(matches) == 1 else None
+
+
+# The Go output plugins of the AWS for Fluent Bit image, loaded only with `-e`, and the C
+# plugins built into Fluent Bit that do the same job.
+GO_PLUGINS = {"cloudwatch": "cloudwatch_logs", "kinesis": "kinesis_streams", "firehose": "kinesis_firehose"}
+GO_PLUGIN_DIR = "/fluent-bit"
+_CLOUDWATCH = frozenset(("cloudwatch", "cloudwatch_logs"))
+# What CloudWatch Logs takes: group names [\w\-/.#]+ (ASCII), stream names anything but : and *.
+_GROUP_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-/.#")
+_STREAM_FORBIDDEN = frozenset(":*")
+_CLOUDWATCH_KEYS = {"log_group_name": "group", "log_stream_prefix": "stream", "log_stream_name": "stream"}
+# Every key any check reads, as the config scan asks for them (lower case).
+KEYS = frozenset(
+    (b"name", *(key.encode() for key in _CLOUDWATCH_KEYS), *(key for keys in values.CORE_KEYS.values() for key in keys))
+)
+_ARG_KINDS = {"i": INPUT, "F": FILTER, "o": OUTPUT}
+# Words without which no config setting can be about a Go plugin or a CloudWatch name.
+WORDS = frozenset((*(name.encode() for name in GO_PLUGINS), *(key.encode() for key in _CLOUDWATCH_KEYS)))
+# The core properties' keys, each with the kinds of section that have it.
+CORE = {
+    key: [kind for kind, keys in values.CORE_KEYS.items() if key in keys]
+    for key in frozenset().union(*values.CORE_KEYS.values())
+}
+
+
+def odd(key: bytes, value: bytes) -> bool:
+    """Whether `key value` (key in lower case) would get a warning in some kind of section."""
+    if any(values.refusal(kind, key, value) for kind in CORE.get(key, ())):
+        return True
+    return key == b"retry_limit" and not values.retry_limit_applies(value)
+
+
+def warnings(config: Iterable[Setting], overrides: Overrides, fluent_bit: list[Option]) -> Iterator[str]:
+    """The warning lines (without `fluent-launch: warning: `) for a launch."""
+    overridden = {(kind, os.fsdecode(key)) for kind, keys in overrides.items() for key in keys}
+    # The config's values of overridden keys are replaced; the overrides were checked already.
+    kept = (setting for setting in config if (setting[2], setting[4].lower()) not in overridden)
+    used: dict[str, str] = {}  # Go plugin -> where first used
+    for path, line, kind, plugin, key, value in itertools.chain(kept, _argument_settings(fluent_bit)):
+        place = f"{path}:{line}" if line else path
+        section = f"[{kind.upper()}] {plugin}" if plugin else f"[{kind.upper()}]"
+        if kind == OUTPUT and key.lower() == "name" and value.lower() in GO_PLUGINS:
+            used.setdefault(value.lower(), f"{place}: {section}")
+        refused = values.refusal(kind, os.fsencode(key), os.fsencode(value))
+        problems = [refused] if refused else []
+        problems += [*_retry_limit(kind, key, value), *_cloudwatch_name(plugin, key, value)]
+        yield from (f"{place}: {section}: {key} {value!r}: {problem}" for problem in problems)
+    for override in overrides.get(OUTPUT, {}).values():
+        key, value = os.fsdecode(override.key), os.fsdecode(override.value)
+        # An output override reaches every output, CloudWatch ones included.
+        problems = [*_retry_limit(OUTPUT, key, value), *_cloudwatch_name("cloudwatch_logs", key, value)]
+        yield from (f"-o {key} {value!r}: {problem}" for problem in problems)
+    loaded = {os.path.basename(option.value or "") for option in fluent_bit if option.name == "e"}
+    for plugin, place in used.items():
+        if f"{plugin}.so" not in loaded:
+            yield (
+                f"{place}: {plugin!r} is a Go plugin that Fluent Bit has only when loaded: "
+                f"add '-e {GO_PLUGIN_DIR}/{plugin}.so' after '--' (or use the built-in {GO_PLUGINS[plugin]!r})"
+            )
+
+
+def _argument_settings(fluent_bit: list[Option]) -> Iterator[Setting]:
+    """Fluent Bit's `-i/-F/-o NAME` and their `-p KEY=VALUE` as settings."""
+    kind = plugin = ""
+    for option in fluent_bit:
+        place = f"argument {option.at + 1} after '--'"
+        if option.name in _ARG_KINDS:
+            kind = _ARG_KINDS[option.name]
+            # `-o name://host:port` names the plugin before "://".
+            plugin = (option.value or "").partition("://")[0]
+            yield (place, 0, kind, plugin, "name", plugin)
+        elif option.name == "p" and kind and option.value and "=" in option.value:
+            key, _, value = option.value.partition("=")
+            yield (place, 0, kind, plugin, key.strip(), value.strip())
+
+
+def _retry_limit(kind: str, key: str, value: str) -> Iterator[str]:
+    if kind != OUTPUT or key.lower() != "retry_limit":
+        return
+    if not values.retry_limit_applies(os.fsencode(value)):
+        yield f"Fluent Bit does not use this Retry_Limit and retries once instead; give {values.RETRY_FORMS}"
+
+
+def _cloudwatch_name(plugin: str, key: str, value: str) -> Iterator[str]:
+    what = _CLOUDWATCH_KEYS.get(key.lower())
+    if what is None or plugin.lower() not in _CLOUDWATCH:
+        return
+    text = _without_templates(value)
+    if what == "group":
+        bad = next((char for char in text if char not in _GROUP_CHARS), None)
+        rule = "group names take only letters, digits and _-/.#"
+    else:
+        bad = next((char for char in text if char in _STREAM_FORBIDDEN), None)
+        rule = "stream names take neither ':' nor '*'"
+    if bad is not None:
+        yield f"CloudWatch rejects {bad!r} in log {what} names ({rule})"
+
+
+def _without_templates(value: str) -> str:
+    """`value` without Fluent Bit's `$(...)` record templates and `${...}` variables, which
+    are filled in at run time."""
+    kept = []
+    at = 0
+    while True:
+        start = min((found for found in (value.find("$(", at), value.find("${", at)) if found >= 0), default=-1)
+        if start < 0:
+            kept.append(value[at:])
+            return "".join(kept)
+        kept.append(value[at:start])
+        close = value.find(")" if value[start + 1] == "(" else "}", start + 2)
+        if close < 0:
+            return "".join(kept)
+        at = close + 1

@@ -1,0 +1,83 @@
+"""The config format, chosen by the file name as Fluent Bit chooses it, and its edit.
+
+The CLI calls `edit_config` and never learns which format it handled. The YAML reader is
+imported only for a YAML file, so that a classic launch never pays for it.
+"""
+
+from __future__ import annotations
+
+from fluent_launch import classic, diagnose, document, edit, includes
+from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, Document
+from fluent_launch.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Union
+
+    from fluent_launch.document import Setting
+    from fluent_launch.yaml_config import YamlDocument
+
+    Config = Union[Document, YamlDocument]
+
+
+def is_yaml(path: str) -> bool:
+    # Fluent Bit looks at what follows the path's last '.', as strrchr() finds it.
+    return path.rpartition(".")[2].lower() in ("yaml", "yml") and "." in path
+
+
+def edit_config(path: str, data: bytes, overrides: edit.Overrides, inline_includes: bool) -> tuple[Config, edit.Result]:
+    """The config at `path` (its bytes `data`) as parsed, ready to be written elsewhere, and
+    with the overrides applied."""
+    if not is_yaml(path):
+        doc = includes.prepare(classic.parse(data, path), inline_includes)
+        return doc, edit.apply(doc, overrides)
+    import gc
+
+    from fluent_launch import yaml_edit
+
+    # A YAML document is a tree with an object per key and value and no cycles: collecting
+    # garbage while it is built and edited would cost more than the work (quadratic on 100k
+    # plugins), and the process ends in an exec.
+    gc.disable()
+    try:
+        yaml_doc, service_elsewhere = prepare_yaml(path, data, inline_includes)
+        return yaml_doc, yaml_edit.apply(yaml_doc, overrides, service_elsewhere)
+    finally:
+        gc.enable()
+
+
+def prepare_yaml(path: str, data: bytes, inline_includes: bool) -> tuple[YamlDocument, YamlDocument | None]:
+    """The YAML document to edit (includes inlined if asked, paths made absolute), and the
+    included file that holds the only `service:`, if one does."""
+    from fluent_launch import yaml_config, yaml_includes
+
+    doc = yaml_config.parse(data, path)
+    loaded = yaml_includes.Loaded(doc)
+    if inline_includes and loaded.docs[doc]:
+        doc = yaml_config.parse(yaml_includes.inline(loaded), path)
+        loaded = yaml_includes.Loaded(doc)
+    service_elsewhere = loaded.service if loaded.service is not doc else None
+    relocated = yaml_includes.relocate(doc)
+    return (doc if relocated is doc.data else yaml_config.parse(relocated, path)), service_elsewhere
+
+
+def settings(config: Config) -> Iterator[Setting]:
+    """(path, line, kind, plugin, key, value) of each setting of the service and the plugins
+    that the diagnostics check (see diagnose.warnings), in file order."""
+    if isinstance(config, Document):
+        # Walking every entry of a large config costs more than editing it, so only when its
+        # raw bytes show something a check may report.
+        if not document.may_matter(config, diagnose.WORDS, diagnose.CORE, diagnose.odd):
+            return iter(())
+        return document.settings(config, (SERVICE, INPUT, FILTER, OUTPUT), diagnose.KEYS)
+    from fluent_launch import yaml_config
+
+    return _yaml_settings(yaml_config.settings(config), yaml_config.key_id)
+
+
+def _yaml_settings(found: Iterator[Setting], key_id: Callable[[str], str]) -> Iterator[Setting]:
+    for path, line, kind, plugin, key, value in found:
+        name = key_id(key)
+        if name.encode() in diagnose.KEYS:
+            # The checks know keys in snake_case: a camelCase key is shown as Fluent Bit reads it.
+            yield path, line, kind, plugin, key if key.lower() == name else name, value

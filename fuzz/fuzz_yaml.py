@@ -1,0 +1,74 @@
+"""Coverage-guided fuzzing (atheris) of the YAML reader and editor, with libyaml as the oracle.
+
+    python fuzz/fuzz_yaml.py -max_total_time=120 NEW_CORPUS_DIR ../shared/corpus/yaml
+
+Each input is a config file as is, so the shared corpus seeds it directly; which overrides
+are applied is chosen by the input's length. Checked for every input:
+  - parse() and apply() either succeed or raise ConfigError (UsageError for a value YAML
+    cannot hold): any other exception is a finding;
+  - what the reader accepts, libyaml (Fluent Bit's YAML parser, through PyYAML) reads to the
+    same tree of strings;
+  - an accepted document renders back to exactly its input when nothing is edited;
+  - the edited config is accepted again, and editing it again changes nothing.
+libFuzzer stops on the first finding, writes it to crash-* and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import atheris
+
+with atheris.instrument_imports():
+    import yaml
+    from edit_checks import check_edit, override_sets
+
+    from fluent_launch import yaml_config, yaml_edit
+    from fluent_launch.errors import ConfigError
+
+
+# Values YAML would read as other types or as syntax, which must be written quoted.
+OVERRIDE_SETS = override_sets(
+    *(
+        [*args, "-c", "in.yaml", "-m", "out.yaml"]
+        for args in (
+            [],
+            ["-i", "Mem_Buf_Limit", "50M", "-s", "Scheduler.Cap", "60"],
+            ["-o", "Match", "*", "-f", "Name", "grep", "-i", "TAG", "x: y  #z"],
+            ["-f", "Match", "yes", "-o", "retryLimit", "False", "-i", "tag", "'q\"\\"],
+            ["-i", "name", "${VAR}", "-s", "parsers_file", "p.conf", "-f", "k", "- [a]"],
+        )
+    )
+)
+
+
+def _tree(node: Any) -> Any:
+    if isinstance(node, yaml_config.Mapping):
+        return {key.value: _tree(value) for key, value in node.pairs}
+    if isinstance(node, yaml_config.Sequence):
+        return [_tree(item) for item in node.items]
+    return node.value if node is not None else None
+
+
+def test_one_input(data: bytes) -> None:
+    try:
+        doc = yaml_config.parse(data, "fuzz.yaml")
+    except ConfigError:
+        return
+    try:
+        oracle = yaml.load(data, Loader=yaml.CBaseLoader)
+    except yaml.YAMLError as error:
+        raise AssertionError(f"accepted what libyaml refuses: {error}") from None
+    if _tree(doc.root) != oracle:
+        raise AssertionError(f"read otherwise than libyaml: {_tree(doc.root)!r} != {oracle!r}")
+    check_edit(data, doc, yaml_config.parse, yaml_edit.apply, OVERRIDE_SETS)
+
+
+def main() -> None:
+    atheris.Setup(sys.argv, test_one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,269 @@
+"""YAML configs: our reading agrees with Fluent Bit's on the shared corpus; edits are exact."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fluent_launch import edit, formats, yaml_config, yaml_edit, yaml_includes
+from fluent_launch.errors import ConfigError, UsageError
+from fluent_launch.yaml_edit import quote
+from fluent_launch.yaml_includes import Loaded
+from tests import yaml_view
+from tests.helpers import overrides
+from tests.paths import CORPUS, REPO, SHARED
+from tests.running import assert_refused, launch
+
+FIRELENS_YAML = CORPUS / "yaml" / "firelens" / "fluent-bit.yaml"
+GUIDE = (("service", "Scheduler.Cap", "60"), ("input", "Mem_Buf_Limit", "50M"))
+
+
+def _vectors(version: str) -> list[Path]:
+    root = SHARED / ("vectors" if version == "4.2.8" else f"vectors-{version}") / "yaml"
+    found = sorted(path for path in root.rglob("*.json") if formats.is_yaml(path.stem))
+    assert len(found) > 20, f"expected the shared YAML vectors under {root}"
+    return found
+
+
+def load(path: Path) -> Loaded:
+    return Loaded(yaml_config.parse(path.read_bytes(), str(path)))
+
+
+@pytest.mark.parametrize("version", ["4.2.8", "5.1.1"])
+def test_reading_agrees_with_fluent_bit(version: str) -> None:
+    for vector in _vectors(version):
+        expected: dict[str, Any] = json.loads(vector.read_text())
+        relative = vector.relative_to(SHARED).parts[2:]
+        path = CORPUS.joinpath("yaml", *relative).with_suffix("")
+        if expected["ok"]:
+            sections, env = yaml_view.view(load(path), version)
+            assert sections == expected["sections"], path
+            assert env == [list(pair) for pair in expected["env"]], path
+            continue
+        with pytest.raises(ConfigError) as refused:
+            load(path)
+        # Refused, though not always at Fluent Bit's line: its state machine notices a wrong
+        # structure only at the next event (test.yaml's `inputs:` mapping at `filters:`).
+        assert 1 <= refused.value.line <= len(Path(refused.value.path).read_bytes().splitlines()), refused.value
+
+
+@pytest.mark.parametrize(
+    "source", sorted((CORPUS / "yaml").rglob("*.yaml")), ids=lambda path: str(path.relative_to(CORPUS))
+)
+def test_inlining_keeps_fluent_bits_view(source: Path) -> None:
+    try:
+        loaded = load(source)
+    except ConfigError:
+        return  # refused: covered by the vectors
+    inlined = Loaded(yaml_config.parse(yaml_includes.inline(loaded), str(source)))
+    assert yaml_view.view(inlined) == yaml_view.view(loaded)
+    assert inlined.docs[inlined.main] == []  # nothing left for Fluent Bit to include
+
+
+def test_firelens_guide_overrides_with_inline_includes() -> None:
+    doc, elsewhere = formats.prepare_yaml(str(FIRELENS_YAML), FIRELENS_YAML.read_bytes(), True)
+    assert elsewhere is None
+    out = yaml_edit.apply(doc, overrides(*GUIDE)).data
+    edited = Loaded(yaml_config.parse(out, str(FIRELENS_YAML)))
+    sections, _ = yaml_view.view(edited)
+    inputs = [dict(section["properties"]) for section in sections if section["type"] == "input"]
+    assert len(inputs) == 4
+    for properties in inputs:
+        limits = [value for key, value in properties.items() if key.lower() == "mem_buf_limit"]
+        assert limits == ["50M"]
+    (service,) = [section for section in sections if section["type"] == "service"]
+    assert service["properties"] == [["flush", "1"], ["grace", "30"], ["Scheduler.Cap", "60"]]
+    assert out.count(b"service:") == 1 and b"includes:" not in out
+
+
+def test_firelens_guide_overrides_refused_without_inline_includes() -> None:
+    doc, elsewhere = formats.prepare_yaml(str(FIRELENS_YAML), FIRELENS_YAML.read_bytes(), False)
+    assert elsewhere is not None and elsewhere.path.endswith("custom.yaml")
+    with pytest.raises(ConfigError) as refused:
+        yaml_edit.apply(doc, overrides(*GUIDE), elsewhere)
+    assert refused.value.path.endswith("custom.yaml") and refused.value.line == 1
+    assert "--inline-includes" in refused.value.message
+    # -i alone is fine: every input of the main file gets exactly one Mem_Buf_Limit 50M.
+    out = yaml_edit.apply(doc, overrides(GUIDE[1]), elsewhere).data
+    assert out.count(b'Mem_Buf_Limit: "50M"') == 3 and b"50MB" not in out
+    assert str(FIRELENS_YAML.parent / "custom.yaml").encode() in out  # the include made absolute
+
+
+def _edit(text: str, *triples: tuple[str, str, str]) -> str:
+    doc = yaml_config.parse(text.encode(), "in.yaml")
+    return yaml_edit.apply(doc, overrides(*triples)).data.decode()
+
+
+@pytest.mark.parametrize(
+    ("before", "override", "after"),
+    [
+        # an existing key keeps spelling, quoting style and comment; camelCase matches snake_case
+        (
+            "pipeline:\n  inputs:\n    - name: tail\n      memBufLimit: '5M'  # note\n",
+            ("input", "Mem_Buf_Limit", "50M"),
+            'pipeline:\n  inputs:\n    - name: tail\n      memBufLimit: "50M"  # note\n',
+        ),
+        # later repeats go; CRLF stays
+        (
+            "pipeline:\r\n  outputs:\r\n  - name: x\r\n    Match: a\r\n    match: b\r\n    tag: t\r\n",
+            ("output", "MATCH", "*"),
+            'pipeline:\r\n  outputs:\r\n  - name: x\r\n    Match: "*"\r\n    tag: t\r\n',
+        ),
+        # a new key after the last one, at its indentation, even after a nested list
+        (
+            "pipeline:\n  filters:\n    - name: m\n      record:\n        - a b\n# end\n",
+            ("filter", "Match", "*"),
+            'pipeline:\n  filters:\n    - name: m\n      record:\n        - a b\n      Match: "*"\n# end\n',
+        ),
+        # flow mappings get the key inside the braces
+        (
+            "pipeline: {inputs: [{name: dummy}, {name: cpu, tag: x}]}\n",
+            ("input", "tag", "web"),
+            "pipeline: {inputs: [{name: dummy, tag: web}, {name: cpu, tag: web}]}\n",
+        ),
+        # a created service goes at the end, without a final newline before
+        (
+            "pipeline:\n  inputs:\n    - name: dummy",
+            ("service", "Flush", "1"),
+            'pipeline:\n  inputs:\n    - name: dummy\nservice:\n  Flush: "1"\n',
+        ),
+        # nothing in processors is touched
+        (
+            "pipeline:\n  inputs:\n    - name: dummy\n      processors:\n        logs:\n          - name: grep\n",
+            ("input", "name", "cpu"),
+            "pipeline:\n  inputs:\n    - name: cpu\n      processors:\n        logs:\n          - name: grep\n",
+        ),
+        # a byte order mark is no column
+        (
+            "\ufeffservice:\n  flush: 1\n",
+            ("service", "flush", "5"),
+            '\ufeffservice:\n  flush: "5"\n',
+        ),
+        # tricky values are quoted to stay strings; a block scalar is replaced whole
+        (
+            "service:\n  log_level: |\n    info\n  flush: 1\n",
+            ("service", "log_level", "yes"),
+            'service:\n  log_level: "yes"\n  flush: 1\n',
+        ),
+    ],
+)
+def test_edits(before: str, override: tuple[str, str, str], after: str) -> None:
+    assert _edit(before, override) == after
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("a: &x 1\nb: *x\n", 2, "aliases"),
+        ("pipeline:\n  inputs:\n    name: x\n", 3, "list of mappings"),
+        ("service:\n  a: 1\nservice:\n  b: 2\n", 3, "duplicated definition of 'service'"),
+        ("service:\n  a: two\n    words\n", 3, "multi-line plain scalar"),
+        ("? a\n: b\n", 1, "complex mapping keys"),
+        ("a: 1\n---\nb: 2\n", 2, "more than one YAML document"),
+        ("service:\n\tflush: 1\n", 2, "tab"),
+        ("a: 'x\n  y'\n", 1, "spanning lines"),
+        ("service:\n  flush: [1, 2]\n", 2, "must be a scalar"),
+        ("pipeline:\n  inputs:\n    - name: x\n      k: {a: [1]}\n", 4, "only scalars"),
+        ("a: b: c\n", 1, "mapping cannot start"),
+        ("---\n", 1, "empty"),
+        ("a: 1\r2\n", 1, "CR"),
+    ],
+)
+def test_refused(text: str, line: int, words: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        yaml_config.parse(text.encode(), "in.yaml")
+    assert refused.value.line == line and words in refused.value.message, refused.value
+
+
+def test_non_utf8_override_is_a_usage_error() -> None:
+    doc = yaml_config.parse(b"service:\n  a: 1\n", "in.yaml")
+    with pytest.raises(UsageError):
+        yaml_edit.apply(doc, {"service": {b"a": edit.Override(b"a", b"\xff")}})
+
+
+@pytest.mark.parametrize("key", ["memBufLimit", "mem_buf_limit", "Mem_Buf_Limit", "MEM_BUF_LIMIT"])
+def test_key_ids_match_as_fluent_bit_matches(key: str) -> None:
+    assert yaml_config.key_id(key) == "mem_buf_limit"
+
+
+def test_settings_name_every_service_and_pipeline_property() -> None:
+    text = (
+        "service:\n  flush: 1\npipeline:\n  inputs:\n    - name: tail\n      Tag: a\n      processors:\n"
+        "        logs:\n          - name: grep\n  filters:\n    - {name: record_modifier, record: [a b, c d]}\n"
+    )
+    found = list(yaml_config.settings(yaml_config.parse(text.encode(), "in.yaml")))
+    assert found == [
+        ("in.yaml", 2, "service", "", "flush", "1"),
+        ("in.yaml", 5, "input", "tail", "name", "tail"),
+        ("in.yaml", 6, "input", "tail", "Tag", "a"),
+        ("in.yaml", 11, "filter", "record_modifier", "name", "record_modifier"),
+        ("in.yaml", 11, "filter", "record_modifier", "record", "a b"),
+        ("in.yaml", 11, "filter", "record_modifier", "record", "c d"),
+    ]
+
+
+def test_a_classic_launch_never_imports_the_yaml_reader() -> None:
+    probe = (
+        "import sys; from fluent_launch import cli, formats;"
+        "formats.edit_config('x.conf', b'[INPUT]\\n    Name dummy\\n', {}, False);"
+        "print(sorted(name for name in sys.modules if 'yaml' in name))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout == "[]\n"
+
+
+def test_the_cli_edits_a_yaml_config(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "fluent-bit.yml"
+    source.parent.mkdir()
+    source.write_bytes(b"service:\n  parsers_file: parsers.conf\npipeline:\n  inputs:\n    - name: dummy\n")
+    (source.parent / "parsers.conf").write_bytes(b"")
+    out = tmp_path / "out" / "fluent-bit.yaml"
+    done = launch("-c", str(source), "-m", str(out), "-i", "Mem_Buf_Limit", "50M", "-s", "Log_Level", "debug")
+    assert done.returncode == 0, done.stderr
+    assert (
+        out.read_bytes()
+        == (
+            f"service:\n  parsers_file: {quote(str(source.parent / 'parsers.conf'))}\n  Log_Level: debug\n"
+            'pipeline:\n  inputs:\n    - name: dummy\n      Mem_Buf_Limit: "50M"\n'
+        ).encode()
+    )
+    assert "1 [INPUT] set Mem_Buf_Limit=50M; 1 [SERVICE] set Log_Level=debug" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("first", "args", "code", "words"),
+    [
+        ("", ["-m", "out.conf"], 2, "both must be YAML"),
+        ("", ["-i", "k", "\udcff"], 2, "not UTF-8"),
+        ("includes: [missing.yaml]", ["-i", "name", "x"], 1, "cannot include"),
+        ("env: {a: *b}", [], 1, "aliases"),
+    ],
+)
+def test_cli_refusals(tmp_path: Path, first: str, args: list[str], code: int, words: str) -> None:
+    source = tmp_path / "fluent-bit.yaml"
+    source.write_text(f"{first}\npipeline:\n  inputs:\n    - name: dummy\n")
+    out = tmp_path / "out.yaml"
+    assert_refused(launch("-c", str(source), "-m", str(out), *args), code, words)
+    assert not out.exists()
+
+
+def test_the_diagnostics_read_yaml_settings(tmp_path: Path) -> None:
+    source = tmp_path / "fluent-bit.yaml"
+    source.write_text(
+        "pipeline:\n  outputs:\n    - name: cloudwatch_logs\n      logGroupName: 'a b'\n"
+        "      retryLimit: '-1'\n    - {name: cloudwatch, match: '*'}\n"
+    )
+    done = launch("-c", str(source), "-m", str(tmp_path / "out.yaml"))
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert [line.split(": ")[2:4] for line in warnings] == [
+        [f"{source}:4", "[OUTPUT] cloudwatch_logs"],
+        [f"{source}:5", "[OUTPUT] cloudwatch_logs"],
+        [f"{source}:6", "[OUTPUT] cloudwatch"],
+    ]
+    assert "log_group_name 'a b'" in warnings[0] and "retry_limit '-1'" in warnings[1]
