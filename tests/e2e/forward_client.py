@@ -7,9 +7,10 @@ without, each batch is written once and forgotten, and a failed write or connect
 
 Two of the protocol's modes: PackedForward (`packed`: a batch is one message, taken in whole
 or not at all) and Message (`message`: one record per message, as Docker's fluentd driver
-sends them). Fluent Bit acknowledges a Message-mode record even when its Mem_Buf_Limit made
-it drop the record (plugins/in_forward/fw_prot.c ignores flb_input_log_append's result there),
-so only `packed` is lossless at that limit; the outage run measures both.
+sends them). Fluent Bit 4.2.8 acknowledges a Message-mode record even when its Mem_Buf_Limit
+made it drop the record (plugins/in_forward/fw_prot.c ignores flb_input_log_append's result
+there; 5.1.1 checks it), so only `packed` is lossless at that limit there; the outage run
+measures both.
 """
 
 from __future__ import annotations

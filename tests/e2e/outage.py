@@ -29,6 +29,7 @@ class Outage:
     before: float = 2.0  # seconds of flood with the receiver up
     outage: float = 20.0  # seconds the receiver is away, the flood going on
     drain_limit: float = 120.0  # seconds after the receiver returns to wait for every record
+    drain_quiet: float = 0.0  # if set, give up waiting after this many seconds without an arrival
     flood_rss_stop: int = 1 << 30  # stop flooding once Fluent Bit's RSS passes this (the machine's sake)
     retry: bool = True  # the client resends what Fluent Bit did not acknowledge
     batch: int = 100  # records per forward message (PackedForward) or burst (Message mode)
@@ -152,7 +153,9 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
         threads[1].join(plan.drain_limit)
         deadline = time.monotonic() + plan.drain_limit
         last_arrival = time.monotonic()
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (
+            plan.drain_quiet and time.monotonic() > last_arrival + plan.drain_quiet
+        ):
             if tally():
                 last_arrival = time.monotonic()
             if len(seen) >= result.sent and not threads[1].is_alive():
