@@ -310,6 +310,9 @@ class _Parser:
         Returns it and the position just past it (on its last line)."""
         begin = row, col
         tagged, row, col = self.properties(row, col)
+        if row != begin[0]:
+            # What follows must be indented past `parent` there, or it is no part of this node.
+            raise self.error(begin[0], "an anchor or tag on a line of its own is not supported")
         had = (row, col) != begin  # an anchor or a tag
         line = self.lines[row]
         char = line[col] if col < len(line) else 0

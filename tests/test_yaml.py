@@ -172,6 +172,9 @@ def test_edits(before: str, override: tuple[str, str, str], after: str) -> None:
         ("a: b: c\n", 1, "mapping cannot start"),
         ("---\n", 1, "empty"),
         ("a: 1\r2\n", 1, "CR"),
+        # Found by fuzzing: libyaml reads `true` as a key of `a` without its ':'.
+        ("a:\n  b:\n    &my\n  true\n", 3, "line of its own"),
+        ("a:\n  - &my\n    x\n", 2, "line of its own"),
     ],
 )
 def test_refused(text: str, line: int, words: str) -> None:
