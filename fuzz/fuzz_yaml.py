@@ -57,11 +57,21 @@ def test_one_input(data: bytes) -> None:
     except ConfigError:
         return
     try:
-        oracle = yaml.load(data, Loader=yaml.CBaseLoader)
+        # libyaml's own event parser, which is all Fluent Bit uses of it.
+        for _ in yaml.parse(data, Loader=yaml.CBaseLoader):
+            pass
     except yaml.YAMLError as error:
         raise AssertionError(f"accepted what libyaml refuses: {error}") from None
-    if _tree(doc.root) != oracle:
-        raise AssertionError(f"read otherwise than libyaml: {_tree(doc.root)!r} != {oracle!r}")
+    try:
+        oracle = yaml.load(data, Loader=yaml.CBaseLoader)
+    except yaml.composer.ComposerError as error:
+        # PyYAML's composer, above libyaml, refuses an anchor name used twice; libyaml and
+        # Fluent Bit take it (and Fluent Bit has no aliases to resolve), so no tree to compare.
+        if error.problem != "second occurrence":
+            raise
+    else:
+        if _tree(doc.root) != oracle:
+            raise AssertionError(f"read otherwise than libyaml: {_tree(doc.root)!r} != {oracle!r}")
     check_edit(data, doc, yaml_config.parse, yaml_edit.apply, OVERRIDE_SETS)
 
 

@@ -270,3 +270,9 @@ def test_the_diagnostics_read_yaml_settings(tmp_path: Path) -> None:
         [f"{source}:6", "[OUTPUT] cloudwatch"],
     ]
     assert "log_group_name 'a b'" in warnings[0] and "retry_limit '-1'" in warnings[1]
+
+
+def test_an_anchor_name_used_twice_is_taken_as_libyaml_and_fluent_bit_take_it() -> None:
+    # PyYAML's composer refuses it, libyaml's parser (all Fluent Bit uses) does not.
+    doc = yaml_config.parse(b"service:\n  flush: &a 1\n  grace: &a 2\n", "in.yaml")
+    assert [setting[4:] for setting in yaml_config.settings(doc)] == [("flush", "1"), ("grace", "2")]
