@@ -28,12 +28,14 @@ USAGE = f"""\
 usage: fluent-launch [OPTION]... [-- FLUENT_BIT_ARG...]
 
 Add or override key/value pairs in every [INPUT], [FILTER], [OUTPUT] and [SERVICE]
-section of a classic Fluent Bit config, write the result, then exec Fluent Bit as
+section of a Fluent Bit config (classic, or YAML when its name ends in .yaml/.yml:
+service and pipeline plugins), write the result, then exec Fluent Bit as
 RUN_PATH -c OUT_CONFIG FLUENT_BIT_ARG...
 
   -r, --run-path PATH       Fluent Bit executable (default {DEFAULT_RUN_PATH})
   -c, --in-config PATH      config to read (default {DEFAULT_IN_CONFIG})
-  -m, --out-config PATH     config to write (default {DEFAULT_OUT_CONFIG})
+  -m, --out-config PATH     config to write (default {DEFAULT_OUT_CONFIG},
+                            or fluent-bit.yaml there for a YAML config)
   -i, --input KEY VALUE     set KEY to VALUE in every [INPUT] section
   -f, --filter KEY VALUE    set KEY to VALUE in every [FILTER] section
   -o, --output KEY VALUE    set KEY to VALUE in every [OUTPUT] section
