@@ -31,19 +31,10 @@ def edit_config(path: str, data: bytes, overrides: edit.Overrides, inline_includ
     if not is_yaml(path):
         doc = includes.prepare(classic.parse(data, path), inline_includes)
         return doc, edit.apply(doc, overrides)
-    import gc
-
     from fluent_launch import yaml_edit
 
-    # A YAML document is a tree with an object per key and value and no cycles: collecting
-    # garbage while it is built and edited would cost more than the work (quadratic on 100k
-    # plugins), and the process ends in an exec.
-    gc.disable()
-    try:
-        yaml_doc, service_elsewhere = prepare_yaml(path, data, inline_includes)
-        return yaml_doc, yaml_edit.apply(yaml_doc, overrides, service_elsewhere)
-    finally:
-        gc.enable()
+    yaml_doc, service_elsewhere = prepare_yaml(path, data, inline_includes)
+    return yaml_doc, yaml_edit.apply(yaml_doc, overrides, service_elsewhere)
 
 
 def prepare_yaml(path: str, data: bytes, inline_includes: bool) -> tuple[YamlDocument, YamlDocument | None]:

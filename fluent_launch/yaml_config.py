@@ -12,8 +12,8 @@ files: a classic launch never pays for it.
 
 from __future__ import annotations
 
+from _operator import add  # not `operator`: a Python module whose import is 0.3 ms of a start
 from itertools import accumulate, count
-from operator import add
 
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import ConfigError
