@@ -17,6 +17,13 @@ from fluent_launch import classic
 from fluent_launch.document import SERVICE, Document, Include, line_end, render, within_line_limit
 from fluent_launch.errors import ConfigError, LaunchError
 from fluent_launch.read import read_config
+from fluent_launch.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 # flb_cf_fluentbit.c: FLB_CF_FILE_NUM_LIMIT, counting the main config.
 MAX_FILES = 1000
@@ -58,12 +65,17 @@ def inline(doc: Document, root: str) -> bytes:
     (which includes cycles), more than 1000 files. Included files take the main file's
     indent, since Fluent Bit checks indentation per file.
     """
+    return nested(lambda: _Inliner(doc, root).expand(doc))
+
+
+def nested(call: Callable[[], T]) -> T:
+    """call(), which follows includes recursively, with room for MAX_FILES of them nested."""
     # Each level of nesting takes a few Python frames, and Fluent Bit allows 1000 files
     # nested as deep as they like: more than Python's default limit of 1000 frames.
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 4 * MAX_FILES + 200))
     try:
-        return _Inliner(doc, root).expand(doc)
+        return call()
     finally:
         sys.setrecursionlimit(limit)
 

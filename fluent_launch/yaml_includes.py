@@ -46,9 +46,12 @@ class Loaded:
     def __init__(self, main: YamlDocument) -> None:
         self.main = main
         self.docs: dict[YamlDocument, list[YamlDocument]] = {}  # each file's included files
-        self.seen = {os.path.realpath(main.path)}
+        # Fluent Bit's list of files read: the paths as it makes them, compared as strings, so
+        # `b.yaml` and `./b.yaml` are two files and a file including itself is read twice
+        # before its path repeats.
+        self.seen = {main.path}
         self.service: YamlDocument | None = None
-        self.sections: list[Section] = list(self._walk(main))
+        self.sections: list[Section] = includes.nested(lambda: list(self._walk(main)))
 
     def _walk(self, doc: YamlDocument) -> Iterator[Section]:
         if doc.service_key is not None:
@@ -67,12 +70,11 @@ class Loaded:
                     yield from self._walk(child)
 
     def _read(self, parent: YamlDocument, entry: Scalar, target: str) -> YamlDocument:
-        real = os.path.realpath(target)
-        if real in self.seen:
+        if target in self.seen:
             raise ConfigError(parent.path, entry.line, f"{target} is already included")
         if len(self.seen) >= includes.MAX_FILES:
             raise ConfigError(parent.path, entry.line, f"more than {includes.MAX_FILES} config files")
-        self.seen.add(real)
+        self.seen.add(target)
         try:
             os.stat(target)
             data = read_config(target).data
@@ -131,7 +133,7 @@ def relocate(doc: YamlDocument) -> bytes:
 def inline(loaded: Loaded) -> bytes:
     """The main config with each `includes:` replaced by the included files' sections,
     recursively, in the place Fluent Bit reads them: one file whose overrides reach them all."""
-    return _inlined(loaded, loaded.main, True)
+    return includes.nested(lambda: _inlined(loaded, loaded.main, True))
 
 
 def _inlined(loaded: Loaded, doc: YamlDocument, whole: bool) -> bytes:

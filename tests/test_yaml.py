@@ -276,3 +276,22 @@ def test_an_anchor_name_used_twice_is_taken_as_libyaml_and_fluent_bit_take_it() 
     # PyYAML's composer refuses it, libyaml's parser (all Fluent Bit uses) does not.
     doc = yaml_config.parse(b"service:\n  flush: &a 1\n  grace: &a 2\n", "in.yaml")
     assert [setting[4:] for setting in yaml_config.settings(doc)] == [("flush", "1"), ("grace", "2")]
+
+
+def test_included_files_are_told_apart_by_their_paths_as_fluent_bit_does(tmp_path: Path) -> None:
+    # flb_cf_yaml.c compares the paths it makes as strings: `b.yaml` and `./b.yaml` are read
+    # as two files (Fluent Bit 4.2.8 and 5.1.1 accept this config), a file naming itself by
+    # the path it was read by is refused, and one naming itself as `./` ever deeper is
+    # refused once the paths, or here the count of files, grow too long.
+    (tmp_path / "b.yaml").write_bytes(b"pipeline:\n  inputs:\n    - name: dummy\n")
+    (tmp_path / "main.yaml").write_bytes(b"includes:\n  - b.yaml\n  - ./b.yaml\n")
+    twice = load(tmp_path / "main.yaml")
+    assert [doc.path for doc in twice.docs[twice.main]] == [f"{tmp_path}/b.yaml", f"{tmp_path}/./b.yaml"]
+    assert [section.kind for section in twice.sections] == ["pipeline", "pipeline"]
+    (tmp_path / "self.yaml").write_bytes(b"pipeline:\n  inputs:\n    - name: dummy\nincludes:\n  - self.yaml\n")
+    with pytest.raises(ConfigError, match="self.yaml is already included") as itself:
+        load(tmp_path / "self.yaml")
+    assert (itself.value.path, itself.value.line) == (str(tmp_path / "self.yaml"), 5)
+    (tmp_path / "deeper.yaml").write_bytes(b"includes:\n  - ./deeper.yaml\n")
+    with pytest.raises(ConfigError, match="more than 1000 config files"):
+        load(tmp_path / "deeper.yaml")
