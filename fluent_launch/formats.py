@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from fluent_launch.document import Setting
     from fluent_launch.yaml_config import YamlDocument
 
-    Config = Union[Document, YamlDocument]
+    # A classic config as parsed (includes pasted in, if asked), or the YAML files edited.
+    Config = Union[Document, list[YamlDocument]]
 
 
 def is_yaml(path: str) -> bool:
@@ -31,25 +32,10 @@ def edit_config(path: str, data: bytes, overrides: edit.Overrides, inline_includ
     if not is_yaml(path):
         doc = includes.prepare(classic.parse(data, path), inline_includes)
         return doc, edit.apply(doc, overrides)
-    from fluent_launch import yaml_edit
-
-    yaml_doc, service_elsewhere = prepare_yaml(path, data, inline_includes)
-    return yaml_doc, yaml_edit.apply(yaml_doc, overrides, service_elsewhere)
-
-
-def prepare_yaml(path: str, data: bytes, inline_includes: bool) -> tuple[YamlDocument, YamlDocument | None]:
-    """The YAML document to edit (includes inlined if asked, paths made absolute), and the
-    included file that holds the only `service:`, if one does."""
     from fluent_launch import yaml_config, yaml_includes
 
-    doc = yaml_config.parse(data, path)
-    loaded = yaml_includes.Loaded(doc)
-    if inline_includes and loaded.docs[doc]:
-        doc = yaml_config.parse(yaml_includes.inline(loaded), path)
-        loaded = yaml_includes.Loaded(doc)
-    service_elsewhere = loaded.service if loaded.service is not doc else None
-    relocated = yaml_includes.relocate(doc)
-    return (doc if relocated is doc.data else yaml_config.parse(relocated, path)), service_elsewhere
+    loaded = yaml_includes.Loaded(yaml_config.parse(data, path))
+    return yaml_includes.edited(loaded, overrides, inline_includes)
 
 
 def settings(config: Config) -> Iterator[Setting]:
@@ -63,7 +49,7 @@ def settings(config: Config) -> Iterator[Setting]:
         return document.settings(config, (SERVICE, INPUT, FILTER, OUTPUT), diagnose.KEYS)
     from fluent_launch import yaml_config
 
-    return _yaml_settings(yaml_config.settings(config), yaml_config.key_id)
+    return _yaml_settings((found for doc in config for found in yaml_config.settings(doc)), yaml_config.key_id)
 
 
 def _yaml_settings(found: Iterator[Setting], key_id: Callable[[str], str]) -> Iterator[Setting]:

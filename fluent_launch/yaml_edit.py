@@ -78,15 +78,23 @@ def _by_property(overrides: Iterable[edit.Override]) -> list[_Wanted]:
     return list(found.values())
 
 
-def apply(doc: YamlDocument, overrides: edit.Overrides, service_elsewhere: YamlDocument | None = None) -> edit.Result:
+def apply(
+    doc: YamlDocument,
+    overrides: edit.Overrides,
+    service_elsewhere: YamlDocument | None = None,
+    extra: Iterable[tuple[int, int, bytes]] = (),
+    create_service: bool = True,
+) -> edit.Result:
     """The document's bytes with every override applied, and what was touched.
 
     `service_elsewhere` is an included file holding the only `service:`; Fluent Bit refuses a
-    second one, so `-s` cannot be applied to this file then.
+    second one, so `-s` cannot be applied to this file then. `extra` are more edits to make
+    (spans none of the overrides touch); without `create_service`, a `service:` this file
+    lacks is not created (it is in another file edited beside this one).
     """
     wanted = {kind: _by_property(keys.values()) for kind, keys in overrides.items() if keys}
     kinds = {kind: edit.KindResult(0, False) for kind in wanted}
-    edits: list[tuple[int, int, bytes]] = []
+    edits = list(extra)
     for plugin in doc.plugins:
         if plugin.kind in wanted:
             edits += _edit_mapping(doc, plugin.mapping, wanted[plugin.kind])
@@ -100,8 +108,9 @@ def apply(doc: YamlDocument, overrides: edit.Overrides, service_elsewhere: YamlD
                 "-s needs the only service: section, which is in this included file, and Fluent Bit refuses"
                 " a second one: use --inline-includes to have it edited in place, or set the keys there",
             )
-        created = _new_service(doc, wanted[SERVICE])
-        kinds[SERVICE] = edit.KindResult(1, True)
+        if create_service:
+            created = _new_service(doc, wanted[SERVICE])
+            kinds[SERVICE] = edit.KindResult(1, True)
     edits.sort(key=lambda span: span[:2])
     if created is not None:
         edits.append(created)  # at the end of the document: after an edit at the same offset

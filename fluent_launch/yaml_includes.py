@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import os
 
-from fluent_launch import includes
-from fluent_launch.document import SERVICE, render
+from fluent_launch import edit, includes
+from fluent_launch.document import SERVICE
 from fluent_launch.errors import ConfigError, LaunchError
 from fluent_launch.read import read_config
 from fluent_launch.records import TYPE_CHECKING
-from fluent_launch.yaml_config import Scalar, YamlDocument, parse
-from fluent_launch.yaml_edit import line_end, quote
+from fluent_launch.yaml_config import Mapping, Scalar, YamlDocument, key_id, parse
+from fluent_launch.yaml_edit import apply, line_end, quote
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from fluent_launch.yaml_config import Node
+
+    Edit = tuple[int, int, bytes]
 
 _SERVICE_FILE_KEYS = ("parsers_file", "plugins_file", "streams_file")
 
@@ -46,6 +48,8 @@ class Loaded:
     def __init__(self, main: YamlDocument) -> None:
         self.main = main
         self.docs: dict[YamlDocument, list[YamlDocument]] = {}  # each file's included files
+        # Each file's `includes:` sections, with the files each one brought in.
+        self.includes: dict[YamlDocument, list[tuple[Scalar, Node, list[YamlDocument]]]] = {}
         # Fluent Bit's list of files read: the paths as it makes them, compared as strings, so
         # `b.yaml` and `./b.yaml` are two files and a file including itself is read twice
         # before its path repeats.
@@ -59,14 +63,17 @@ class Loaded:
                 raise ConfigError(doc.path, doc.service_key.line, "duplicated definition of 'service'")
             self.service = doc
         included = self.docs.setdefault(doc, [])
+        sections = self.includes.setdefault(doc, [])
         for key, kind, node in doc.sections:
             if kind != "includes":
                 yield Section(doc, key, kind, node)
                 continue
+            sections.append((key, node, []))
             for entry in doc.includes:
                 for target in _targets(doc, entry) if node.start <= entry.start < node.end else ():
                     child = self._read(doc, entry, target)
                     included.append(child)
+                    sections[-1][2].append(child)
                     yield from self._walk(child)
 
     def _read(self, parent: YamlDocument, entry: Scalar, target: str) -> YamlDocument:
@@ -103,15 +110,58 @@ def _joined(doc: YamlDocument, entry: str) -> str:
     return entry if entry.startswith("/") else (os.path.dirname(doc.path) or ".") + "/" + entry
 
 
-def relocate(doc: YamlDocument) -> bytes:
-    """The main config with each relative include and `service:` file path made absolute, as
-    Fluent Bit would have resolved them for the original."""
-    edits = []
+def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> tuple[list[YamlDocument], edit.Result]:
+    """The main config with the overrides applied and its relative paths made absolute, as
+    Fluent Bit would have resolved them for the original; with `inline`, each `includes:`
+    replaced by the included files' sections, recursively, edited too, in the place Fluent
+    Bit reads them: one file whose overrides reach them all. Also the files edited.
+
+    Each file is edited in its own bytes, as parsed, and only then pasted: no file is parsed
+    twice, and each setting keeps the file and line it has.
+    """
+    main = loaded.main
+    service = loaded.service
+    root = os.path.dirname(os.path.realpath(main.path))
+    overridden = frozenset(key_id(os.fsdecode(key)) for key in overrides.get(SERVICE, {}))
+    files = [main]
+    kinds: dict[str, edit.KindResult] = {}
+
+    def edited_bytes(doc: YamlDocument, extra: list[Edit], whole: bool) -> bytes:
+        if doc is service:
+            extra += _service_paths(doc, root, overridden)
+        if inline:
+            extra += [pasted(doc, key, node, children) for key, node, children in loaded.includes[doc]]
+        elsewhere = service if service is not main and not inline else None
+        result = apply(doc, overrides, elsewhere, extra, create_service=whole and service is None)
+        for kind, done in result.kinds.items():
+            before = kinds.get(kind, edit.KindResult(0, False))
+            kinds[kind] = edit.KindResult(before.sections + done.sections, before.created or done.created)
+        return result.data
+
+    def pasted(doc: YamlDocument, key: Scalar, node: Node, children: list[YamlDocument]) -> Edit:
+        _block_root(doc)  # the pasted lines are block mappings' lines at column 0
+        files.extend(children)
+        bodies = []
+        for child in children:
+            body = edited_bytes(child, _outside_root(child), False)
+            # A file that ends without a line break gets one: the next pasted file starts a line.
+            bodies.append(body if not body or body.endswith(b"\n") else body + child.newline)
+        return doc.data.rfind(b"\n", 0, key.start) + 1, line_end(doc.data, node.end), b"".join(bodies)
+
+    relocated = [] if inline else [_absolute(main, entry) for entry in main.includes if not entry.value.startswith("/")]
+    data = includes.nested(lambda: edited_bytes(main, relocated, True))
+    return files, edit.Result(data, kinds)
+
+
+def _absolute(doc: YamlDocument, entry: Scalar) -> Edit:
     base = os.path.abspath(os.path.dirname(doc.path) or ".")
-    for entry in doc.includes:
-        if not entry.value.startswith("/"):
-            edits.append((entry.start, entry.end, quote(os.path.join(base, entry.value)).encode()))
-    root = os.path.dirname(os.path.realpath(doc.path))
+    return entry.start, entry.end, quote(os.path.join(base, entry.value)).encode()
+
+
+def _service_paths(doc: YamlDocument, root: str, overridden: frozenset[str]) -> list[Edit]:
+    """The `service:` file paths made absolute against `root`, the main config's directory,
+    but for those the overrides replace."""
+    edits = []
     for plugin in doc.plugins:
         if plugin.kind != SERVICE:
             continue
@@ -119,6 +169,7 @@ def relocate(doc: YamlDocument) -> bytes:
             # ${VAR} is expanded only by Fluent Bit, so such a path cannot be resolved here.
             if (
                 key.value.lower() in _SERVICE_FILE_KEYS
+                and key_id(key.value) not in overridden
                 and isinstance(value, Scalar)
                 and value.style not in ("empty", "literal", "folded")
                 and not value.tagged
@@ -127,36 +178,26 @@ def relocate(doc: YamlDocument) -> bytes:
             ):
                 absolute = os.fsdecode(includes.resolve(os.fsencode(value.value), root))
                 edits.append((value.start, value.end, quote(absolute).encode()))
-    return render(doc.data, sorted(edits)) if edits else doc.data
+    return edits
 
 
-def inline(loaded: Loaded) -> bytes:
-    """The main config with each `includes:` replaced by the included files' sections,
-    recursively, in the place Fluent Bit reads them: one file whose overrides reach them all."""
-    return includes.nested(lambda: _inlined(loaded, loaded.main, True))
-
-
-def _inlined(loaded: Loaded, doc: YamlDocument, whole: bool) -> bytes:
-    root = doc.root
+def _outside_root(doc: YamlDocument) -> list[Edit]:
+    """Edits that keep only an included file's top-level mapping, to be pasted: no `---`,
+    `...` or comments around it."""
+    root = _block_root(doc)
     if root is None:
-        return doc.data if whole else b""
-    if root.flow or root.column != 0:
-        raise ConfigError(
-            doc.path, root.line, "cannot inline includes here: the top level is not a block mapping at column 0"
-        )
+        return [(0, len(doc.data), b"")]
     data = doc.data
-    children = iter(loaded.docs[doc])
-    edits = []
-    for key, kind, node in doc.sections:
-        if kind == "includes":
-            count = sum(len(_targets(doc, entry)) for entry in doc.includes if node.start <= entry.start < node.end)
-            pasted = b"".join(_inlined(loaded, next(children), False) for _ in range(count))
-            edits.append((data.rfind(b"\n", 0, key.start) + 1, line_end(data, node.end), pasted))
-    if whole:
-        return render(data, edits)
-    # Only its top-level mapping: no `---`, `...` or comments around it.
     start, end = data.rfind(b"\n", 0, root.start) + 1, line_end(data, root.end)
     if start == 0 and data.startswith(b"\xef\xbb\xbf"):
         start = 3  # a byte order mark is no content to paste
-    body = render(data, [(0, start, b""), *edits, (end, len(data), b"")])
-    return body if body.endswith(b"\n") else body + doc.newline
+    return [(0, start, b""), (end, len(data), b"")]
+
+
+def _block_root(doc: YamlDocument) -> Mapping | None:
+    root = doc.root
+    if root is not None and (root.flow or root.column != 0):
+        raise ConfigError(
+            doc.path, root.line, "cannot inline includes here: the top level is not a block mapping at column 0"
+        )
+    return root

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from fluent_launch import edit, formats, yaml_config, yaml_edit, yaml_includes
+from fluent_launch import edit, formats, includes, yaml_config, yaml_edit, yaml_includes
 from fluent_launch.errors import ConfigError, UsageError
 from fluent_launch.yaml_edit import quote
 from fluent_launch.yaml_includes import Loaded
@@ -21,6 +22,7 @@ from tests.running import assert_refused, launch
 
 FIRELENS_YAML = CORPUS / "yaml" / "firelens" / "fluent-bit.yaml"
 GUIDE = (("service", "Scheduler.Cap", "60"), ("input", "Mem_Buf_Limit", "50M"))
+SERVICE_FILE_KEYS = ("parsers_file", "plugins_file", "streams_file")
 
 
 def _vectors(version: str) -> list[Path]:
@@ -60,15 +62,23 @@ def test_inlining_keeps_fluent_bits_view(source: Path) -> None:
         loaded = load(source)
     except ConfigError:
         return  # refused: covered by the vectors
-    inlined = Loaded(yaml_config.parse(yaml_includes.inline(loaded), str(source)))
-    assert yaml_view.view(inlined) == yaml_view.view(loaded)
+    files, result = yaml_includes.edited(loaded, {}, inline=True)
+    inlined = Loaded(yaml_config.parse(result.data, str(source)))
+    sections, env = yaml_view.view(loaded)
+    for section in sections:
+        for pair in section["properties"] if section["type"] == "service" else ():
+            if pair[0].lower() in SERVICE_FILE_KEYS and not pair[1].startswith("/") and "${" not in pair[1]:
+                # Made absolute as Fluent Bit resolves it for the original (see test_includes.py).
+                pair[1] = os.fsdecode(includes.resolve(os.fsencode(pair[1]), os.path.realpath(source.parent)))
+    assert yaml_view.view(inlined) == (sections, env)
     assert inlined.docs[inlined.main] == []  # nothing left for Fluent Bit to include
+    assert files == [loaded.main, *(doc for docs in loaded.docs.values() for doc in docs)]
 
 
 def test_firelens_guide_overrides_with_inline_includes() -> None:
-    doc, elsewhere = formats.prepare_yaml(str(FIRELENS_YAML), FIRELENS_YAML.read_bytes(), True)
-    assert elsewhere is None
-    out = yaml_edit.apply(doc, overrides(*GUIDE)).data
+    files, result = formats.edit_config(str(FIRELENS_YAML), FIRELENS_YAML.read_bytes(), overrides(*GUIDE), True)
+    assert isinstance(files, list) and [Path(doc.path).name for doc in files] == ["fluent-bit.yaml", "custom.yaml"]
+    out = result.data
     edited = Loaded(yaml_config.parse(out, str(FIRELENS_YAML)))
     sections, _ = yaml_view.view(edited)
     inputs = [dict(section["properties"]) for section in sections if section["type"] == "input"]
@@ -82,14 +92,14 @@ def test_firelens_guide_overrides_with_inline_includes() -> None:
 
 
 def test_firelens_guide_overrides_refused_without_inline_includes() -> None:
-    doc, elsewhere = formats.prepare_yaml(str(FIRELENS_YAML), FIRELENS_YAML.read_bytes(), False)
-    assert elsewhere is not None and elsewhere.path.endswith("custom.yaml")
     with pytest.raises(ConfigError) as refused:
-        yaml_edit.apply(doc, overrides(*GUIDE), elsewhere)
+        formats.edit_config(str(FIRELENS_YAML), FIRELENS_YAML.read_bytes(), overrides(*GUIDE), False)
     assert refused.value.path.endswith("custom.yaml") and refused.value.line == 1
     assert "--inline-includes" in refused.value.message
     # -i alone is fine: every input of the main file gets exactly one Mem_Buf_Limit 50M.
-    out = yaml_edit.apply(doc, overrides(GUIDE[1]), elsewhere).data
+    files, result = formats.edit_config(str(FIRELENS_YAML), FIRELENS_YAML.read_bytes(), overrides(GUIDE[1]), False)
+    assert isinstance(files, list) and [Path(doc.path).name for doc in files] == ["fluent-bit.yaml"]
+    out = result.data
     assert out.count(b'Mem_Buf_Limit: "50M"') == 3 and b"50MB" not in out
     assert str(FIRELENS_YAML.parent / "custom.yaml").encode() in out  # the include made absolute
 
@@ -289,9 +299,25 @@ def test_included_files_are_told_apart_by_their_paths_as_fluent_bit_does(tmp_pat
     assert [doc.path for doc in twice.docs[twice.main]] == [f"{tmp_path}/b.yaml", f"{tmp_path}/./b.yaml"]
     assert [section.kind for section in twice.sections] == ["pipeline", "pipeline"]
     (tmp_path / "self.yaml").write_bytes(b"pipeline:\n  inputs:\n    - name: dummy\nincludes:\n  - self.yaml\n")
-    with pytest.raises(ConfigError, match="self.yaml is already included") as itself:
+    with pytest.raises(ConfigError, match=r"self\.yaml is already included") as itself:
         load(tmp_path / "self.yaml")
     assert (itself.value.path, itself.value.line) == (str(tmp_path / "self.yaml"), 5)
     (tmp_path / "deeper.yaml").write_bytes(b"includes:\n  - ./deeper.yaml\n")
     with pytest.raises(ConfigError, match="more than 1000 config files"):
         load(tmp_path / "deeper.yaml")
+
+
+def test_inlined_files_are_edited_in_place_and_warned_about_at_their_own_lines(tmp_path: Path) -> None:
+    child = tmp_path / "outputs.yaml"
+    child.write_bytes(b"# outputs\npipeline:\n  outputs:\n    - name: cloudwatch_logs\n      log_group_name: 'a b'\n")
+    source = tmp_path / "fluent-bit.yaml"
+    source.write_bytes(b"pipeline:\n  inputs:\n    - name: dummy\nincludes:\n  - outputs.yaml\n")
+    out = tmp_path / "out.yaml"
+    done = launch("-c", str(source), "-m", str(out), "-o", "Retry_Limit", "5", "--inline-includes")
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == (
+        b"pipeline:\n  inputs:\n    - name: dummy\n"
+        b"pipeline:\n  outputs:\n    - name: cloudwatch_logs\n      log_group_name: 'a b'\n      Retry_Limit: \"5\"\n"
+    )
+    (warning,) = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert f"{child}:5: [OUTPUT] cloudwatch_logs: log_group_name 'a b'" in warning
