@@ -421,10 +421,31 @@ class _Parser:
                 raise self.error(row, "complex mapping keys ('? ') are not supported")
             key, after = self.scalar(row, col, flow=False, tagged=False)
             if not self._is_key_colon(row, after):
-                raise self.error(row, "expected 'key: value' (a ':' followed by a space)")
+                raise self.error(
+                    self._stale_key_row(row, col, key.style == "plain" and not line[after:].strip(_BLANK)),
+                    f"no ':' after the key on line {row + 1} (expected 'key: value', a ':' followed by a space)",
+                )
             self._check_key_length(row, col, after)
             if key.style not in ("plain", "single", "double"):
                 raise self.error(row, "mapping keys must be plain or quoted scalars")
+
+    def _stale_key_row(self, row: int, col: int, plain: bool) -> int:
+        """Where libyaml gives up on the key at (row, col) of a block mapping whose ':' is missing:
+        where it has scanned on to from the key's line. A plain key runs on over lines indented
+        past `col` (to a ': ' or ' #' on one of them); any other stops at the next token."""
+        lines = self.lines
+        for current in range(row + 1, len(lines)):
+            text = lines[current]
+            content = text.lstrip(_BLANK)
+            if not content or (content[:1] == b"#" and not plain):
+                continue
+            if not plain or content[:1] == b"#" or len(text) - len(content) <= col:
+                return current
+            if content.endswith(b":") or any(mark in content for mark in (b": ", b":\t", b" #", b"\t#")):
+                return current
+        # The end of the file, where libyaml starts a new line unless already on one.
+        end = self.data.count(b"\n")
+        return end if end != row else row + 1
 
     def _simple_run(self, pairs: list[tuple[Scalar, Node]], row: int, col: int) -> int:
         """Read the `key: value` lines from `row` on whose key at `col` and value are plain words
@@ -573,9 +594,7 @@ class _Parser:
             while True:
                 end = line.find(b"'", end)
                 if end < 0:
-                    raise self.error(
-                        row, "a quoted scalar spanning lines is not supported (or its quote is not closed)"
-                    )
+                    raise self._open_quote(row, col)
                 if line[end + 1 : end + 2] == b"'":
                     end += 2
                     continue
@@ -628,7 +647,7 @@ class _Parser:
             quote = line.find(b'"', pos)
             slash = line.find(b"\\", pos)
             if quote < 0 and slash < 0:
-                raise self.error(row, "a quoted scalar spanning lines is not supported (or its quote is not closed)")
+                raise self._open_quote(row, col)
             if slash < 0 or 0 <= quote < slash:
                 out.append(line[pos:quote].decode())
                 return "".join(out), quote + 1
@@ -646,8 +665,32 @@ class _Parser:
                 except ValueError:
                     raise self.error(row, "bad escape in a double-quoted scalar") from None
                 pos = slash + 2 + len(digits)
+            elif slash + 1 == len(line):  # an escaped line break: the scalar goes on
+                raise self._open_quote(row, col)
             else:
-                raise self.error(row, "bad escape in a double-quoted scalar (or one continuing on the next line)")
+                raise self.error(row, "bad escape in a double-quoted scalar")
+
+    def _open_quote(self, row: int, col: int) -> ConfigError:
+        """A quoted scalar at (row, col) that does not end on its line. libyaml reads on over
+        lines: one whose quote never closes it refuses where the text runs out (or at a '---' or
+        '...' line); one that closes is a construct this reader does not take."""
+        lines = self.lines
+        quote = lines[row][col]
+        pos = col + 1
+        for current in range(row, len(lines)):
+            if current > row and (self._marker(current, b"---") or self._marker(current, b"...")):
+                return self.error(current, f"the quote opened on line {row + 1} is not closed")
+            text = lines[current]
+            end = text.find(quote, pos)
+            while end >= 0:
+                if quote == 0x27 and text[end + 1 : end + 2] == b"'":  # '' is a quote inside
+                    end = text.find(quote, end + 2)
+                elif quote == 0x22 and (end - pos - len(text[pos:end].rstrip(b"\\"))) % 2:  # escaped
+                    end = text.find(quote, end + 1)
+                else:
+                    return self.error(row, "a quoted scalar spanning lines is not supported")
+            pos = 0
+        return self.error(self.data.count(b"\n"), f"the quote opened on line {row + 1} is not closed")
 
     def block_scalar(self, row: int, col: int, parent: int, tagged: bool) -> tuple[Scalar, int, int]:
         line = self.lines[row]
@@ -793,7 +836,7 @@ class _Parser:
     def flow_skip(self, row: int, col: int) -> tuple[int, int]:
         row, col = self.skip(row, col, flow=True)
         if row >= len(self.lines):
-            raise self.error(len(self.lines) - 1, "a flow collection is not closed")
+            raise self.error(_end_line(self.data) - 1, "a flow collection is not closed")
         return row, col
 
 
@@ -866,16 +909,53 @@ def _refuse(doc: YamlDocument, node: Node, message: str) -> ConfigError:
     return ConfigError(doc.path, node.line, message)
 
 
-def _plugin_list(doc: YamlDocument, node: Node, where: str) -> list[Mapping]:
-    if not isinstance(node, Sequence) or not all(isinstance(item, Mapping) for item in node.items):
+def _plugin_list(doc: YamlDocument, node: Node, where: str) -> Iterator[Mapping]:
+    """The list's plugins, refused where Fluent Bit's reader, taking them in order, refuses."""
+    if isinstance(node, Mapping):
+        # Fluent Bit reads the mapping as one plugin (the old `inputs: {tail: {...}}` layout)
+        # and stops only at the event after it: the next key, or the end of the parent.
+        _check_plugin(doc, node)
+        raise ConfigError(
+            doc.path,
+            _line_after(doc, node),
+            f"{where}: must be a list of mappings ('- name: ...'), not the mapping from line {node.line}",
+        )
+    if not isinstance(node, Sequence):
         raise _refuse(doc, node, f"{where}: must be a list of mappings ('- name: ...')")
-    return [item for item in node.items if isinstance(item, Mapping)]
+    for item in node.items:
+        if not isinstance(item, Mapping):
+            raise _refuse(doc, item, f"{where}: must be a list of mappings ('- name: ...'), and this item is not one")
+        yield item
 
 
 def _scalar_list(doc: YamlDocument, node: Node, where: str) -> list[Scalar]:
-    if not isinstance(node, Sequence) or not all(isinstance(item, Scalar) for item in node.items):
+    if not isinstance(node, Sequence):
         raise _refuse(doc, node, f"{where}: must be a list of values")
-    return [item for item in node.items if isinstance(item, Scalar)]
+    scalars = []
+    for item in node.items:
+        if not isinstance(item, Scalar):
+            raise _refuse(doc, item, f"{where}: must be a list of values, and this item is not one")
+        scalars.append(item)
+    return scalars
+
+
+def _line_after(doc: YamlDocument, node: Node) -> int:
+    """The line of the first token after `node`, where libyaml's next event starts; at the end
+    of the file, the line after the last (libyaml ends the stream on a line of its own)."""
+    data = doc.data
+    line = data.count(b"\n", 0, node.end) + 1
+    for text in data[node.end :].split(b"\n"):
+        content = text.strip(b" \t\r")
+        if content and content[:1] != b"#":
+            return line
+        line += 1
+    return _end_line(data)
+
+
+def _end_line(data: bytes) -> int:
+    """The line of libyaml's end of the stream: the file's last line break starts it, or libyaml
+    starts a new line for it."""
+    return data.count(b"\n") + 1 + (not data.endswith(b"\n"))
 
 
 def _check_plugin(doc: YamlDocument, plugin: Mapping) -> None:
