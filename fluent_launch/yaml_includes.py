@@ -168,7 +168,7 @@ def _service_paths(doc: YamlDocument, root: str, overridden: frozenset[str]) -> 
         for key, value in plugin.mapping.pairs:
             # ${VAR} is expanded only by Fluent Bit, so such a path cannot be resolved here.
             if (
-                key.value.lower() in _SERVICE_FILE_KEYS
+                key_id(key.value) in _SERVICE_FILE_KEYS
                 and key_id(key.value) not in overridden
                 and isinstance(value, Scalar)
                 and value.style not in ("empty", "literal", "folded")

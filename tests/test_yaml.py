@@ -328,3 +328,18 @@ def test_inlined_files_are_edited_in_place_and_warned_about_at_their_own_lines(t
     )
     (warning,) = [line for line in done.stderr.splitlines() if "warning" in line]
     assert f"{child}:5: [OUTPUT] cloudwatch_logs: log_group_name 'a b'" in warning
+
+
+def test_service_file_paths_are_made_absolute_unless_overridden(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "fluent-bit.yaml"
+    source.parent.mkdir()
+    source.write_bytes(b"service:\n  parsersFile: parsers.conf\n  plugins_file: a.conf\n  pluginsFile: b.conf\n")
+    files, result = formats.edit_config(
+        str(source), source.read_bytes(), overrides(("service", "Plugins_File", "my.conf")), False
+    )
+    assert isinstance(files, list) and files == [files[0]]
+    # parsersFile is parsers_file (camelCase is snake_case); the override's value is the user's, kept as given.
+    assert (
+        result.data
+        == f"service:\n  parsersFile: {quote(str(source.parent / 'parsers.conf'))}\n  plugins_file: my.conf\n".encode()
+    )
