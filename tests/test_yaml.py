@@ -343,3 +343,41 @@ def test_service_file_paths_are_made_absolute_unless_overridden(tmp_path: Path) 
         result.data
         == f"service:\n  parsersFile: {quote(str(source.parent / 'parsers.conf'))}\n  plugins_file: my.conf\n".encode()
     )
+
+
+def test_inlined_files_of_every_shape_are_edited_then_pasted(tmp_path: Path) -> None:
+    # A byte order mark, CRLF and no line break at the end; comments only; `---`/`...` and a
+    # file of its own included; each pasted where Fluent Bit reads it, each plugin edited.
+    # (Fluent Bit 4.2.8 and 5.1.1 accept this config and the output alike.)
+    (tmp_path / "crlf.yaml").write_bytes(b"\xef\xbb\xbfpipeline:\r\n  inputs:\r\n    - name: tail\r\n      path: /x")
+    (tmp_path / "empty.yaml").write_bytes(b"# nothing here\n")
+    (tmp_path / "nested.yaml").write_bytes(b"pipeline:\n  outputs:\n    - {name: stdout, match: '*'}\n")
+    (tmp_path / "marked.yaml").write_bytes(
+        b"---\n# before\nincludes: [nested.yaml]\npipeline:\n  inputs:\n    - name: dummy\n...\n# after\n"
+    )
+    source = tmp_path / "fluent-bit.yaml"
+    source.write_bytes(
+        b"includes:\n  - crlf.yaml\n  - empty.yaml\npipeline:\n  inputs:\n    - name: dummy\nincludes: [marked.yaml]\n"
+    )
+    loaded = load(source)
+    files, result = yaml_includes.edited(
+        loaded, overrides(("input", "Mem_Buf_Limit", "5M"), ("output", "Retry_Limit", "2")), True
+    )
+    assert [Path(doc.path).name for doc in files] == [
+        "fluent-bit.yaml",
+        "crlf.yaml",
+        "empty.yaml",
+        "marked.yaml",
+        "nested.yaml",
+    ]
+    assert result.data == (
+        b'pipeline:\r\n  inputs:\r\n    - name: tail\r\n      path: /x\r\n      Mem_Buf_Limit: "5M"\r\n'
+        b'pipeline:\n  inputs:\n    - name: dummy\n      Mem_Buf_Limit: "5M"\n'
+        b"pipeline:\n  outputs:\n    - {name: stdout, match: '*', Retry_Limit: \"2\"}\n"
+        b'pipeline:\n  inputs:\n    - name: dummy\n      Mem_Buf_Limit: "5M"\n'
+    )
+    assert {kind: done.sections for kind, done in result.kinds.items()} == {"input": 3, "output": 1}
+    inlined = Loaded(yaml_config.parse(result.data, str(source)))
+    assert [section["name"] for section in yaml_view.view(inlined)[0]] == [
+        section["name"] for section in yaml_view.view(loaded)[0]
+    ]
