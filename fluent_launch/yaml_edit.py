@@ -120,13 +120,14 @@ def apply(
 def _edit_mapping(doc: YamlDocument, mapping: Mapping, wanted: list[_Wanted]) -> list[tuple[int, int, bytes]]:
     edits = []
     added = []
-    names = [key_id(key.value) if key.value != "processors" else "" for key, _ in mapping.pairs]
+    pairs = mapping.pairs  # read once: a large config's plugins read theirs again each time
+    names = [key_id(key.value) if key.value != "processors" else "" for key, _ in pairs]
     for want in wanted:
         matches = [index for index, name in enumerate(names) if name == want.name]
         if not matches:
             added.append(want.pair)
             continue
-        key, value = mapping.pairs[matches[0]]
+        key, value = pairs[matches[0]]
         if not _reads_as(value, want.value):
             edits.append(_replace_value(doc, key, value, want.quoted))
         edits += [_remove_pair(doc, mapping, index) for index in matches[1:]]
