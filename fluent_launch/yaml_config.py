@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from _operator import add  # not `operator`: a Python module whose import is 0.3 ms of a start
 from itertools import accumulate, count
+from struct import pack
 
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import ConfigError
@@ -79,24 +80,29 @@ class Scalar:
 
 
 class Mapping:
-    __slots__ = ("_pairs", "close", "column", "end", "flow", "line", "source", "start")
+    __slots__ = ("_pairs", "close", "column", "end", "flow", "line", "start")
 
     def __init__(self, start: int, line: int, column: int, flow: bool) -> None:
         self.start = start
         self.line = line
         self.column = column  # of its keys (block style)
         self.flow = flow
-        self._pairs: list[tuple[Scalar, Node]] = []
-        # The file's bytes when its pairs are one run of lines the fast path reads, read again
-        # from them when asked for: held for every plugin of a large config, their objects
-        # would take twenty times its size.
-        self.source: bytes | None = None
+        # Its pairs; or, when they are one run of lines the fast path reads, the file's bytes
+        # to read them again from when asked for: held for every plugin of a large config,
+        # their objects would take twenty times its size.
+        self._pairs: list[tuple[Scalar, Node]] | bytes = []
         self.end = start  # just past its last value (flow style: past the '}')
         self.close = start  # flow style: the offset of its '}'
 
     @property
     def pairs(self) -> list[tuple[Scalar, Node]]:
-        return self._pairs if self.source is None else _reread(self, self.source)
+        pairs = self._pairs
+        return pairs if isinstance(pairs, list) else _reread(self, pairs)
+
+    @property
+    def simple(self) -> bool:
+        """Whether its pairs are one run of lines the fast path reads (so all values are scalars)."""
+        return isinstance(self._pairs, bytes)
 
 
 class Sequence:
@@ -184,12 +190,13 @@ class _Parser:
         if len(data.translate(None, _CONTROL)) != len(data):
             self._check_bytes()
         try:
-            text = data.decode("utf-8")
+            # ASCII is UTF-8: a large generated config is not copied to check it.
+            text = data.decode("utf-8") if not data.isascii() else ""
         except UnicodeDecodeError as error:
             raise ConfigError(
                 path, data.count(b"\n", 0, error.start) + 1, "invalid UTF-8: YAML must be UTF-8"
             ) from None
-        if not data.isascii():
+        if text:
             for at, char in enumerate(text):
                 if char in _ODD_BREAKS:
                     raise ConfigError(path, text.count("\n", 0, at) + 1, f"unsupported line break U+{ord(char):04X}")
@@ -206,21 +213,23 @@ class _Parser:
             raw.pop()  # what follows the last line break is no line
         # Each line's offset: the lengths before it, plus a line break each (written with
         # C-level iterators: this is the one step taken for every line of a large config).
-        self.starts = list(map(add, accumulate(map(len, raw), initial=0), count()))[: len(raw)]
+        starts = list(map(add, accumulate(map(len, raw), initial=0), count()))[: len(raw)]
         self.lines = raw
         if b"\r" in data:
             self.lines = []
             for number, line in enumerate(raw, 1):
                 # CRLF, but not a CR that ends the file
-                if line.endswith(b"\r") and self.starts[number - 1] + len(line) < len(data):
+                if line.endswith(b"\r") and starts[number - 1] + len(line) < len(data):
                     line = line[:-1]
                 if b"\r" in line:
                     raise ConfigError(path, number, "a CR that does not end a line (YAML reads it as a line break)")
                 self.lines.append(line)
         if self.bom:
             # The mark is no text: the first line starts after it, which offset() then counts.
-            self.starts[0] = 3
+            starts[0] = 3
             self.lines[0] = self.lines[0][3:]
+        # Packed, 8 bytes a line: a list's int objects would take 40.
+        self.starts = memoryview(pack(f"{len(starts)}q", *starts)).cast("q")
 
     def _check_bytes(self) -> None:
         for index, byte in enumerate(self.data):
@@ -383,7 +392,7 @@ class _Parser:
         mapping = Mapping(first.start if first is not None else self.offset(row, col), row + 1, col, False)
         pairs = mapping.pairs
         if first is None:
-            mapping.source = self.data
+            mapping._pairs = self.data
         key = first
         after = key_end
         while True:
@@ -402,8 +411,8 @@ class _Parser:
                 return mapping, end_row, len(self.lines[end_row])
             if next_col > col:
                 raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
-            if mapping.source is not None:  # more than one run: its pairs are held after all
-                mapping.source = None
+            if mapping.simple:  # more than one run: its pairs are held after all
+                mapping._pairs = pairs
                 self._simple_run(pairs, self.lines, self.starts, mapping.line - 1, col, False, 1)
             after = self._simple_run(pairs, self.lines, self.starts, row, col, self.hashes_or_tabs, 1)
             if after > row:
@@ -453,7 +462,7 @@ class _Parser:
     def _simple_run(
         pairs: list[tuple[Scalar, Node]] | None,
         lines: list[bytes],
-        starts: list[int],
+        starts: memoryview | list[int],
         row: int,
         col: int,
         hashes_or_tabs: bool,
@@ -985,8 +994,8 @@ def _end_line(data: bytes) -> int:
 def _check_plugin(doc: YamlDocument, plugin: Mapping) -> None:
     """A plugin's values: scalars, lists of scalars, mappings of scalars (groups); `processors`
     and `routes` may hold anything."""
-    if plugin.source is not None:
-        return  # lines the fast path read: scalars only
+    if plugin.simple:
+        return
     for key, value in plugin.pairs:
         if key.value in ("processors", "routes"):
             continue
