@@ -187,7 +187,9 @@ class _Parser:
     def __init__(self, data: bytes, path: str) -> None:
         self.path = path
         self.data = data
-        if len(data.translate(None, _CONTROL)) != len(data):
+        # Searched for byte by byte rather than deleted: freeing a copy of a large file would make
+        # malloc keep what follows on its heap, which it never gives back.
+        if any(map(data.__contains__, _CONTROL)):
             self._check_bytes()
         try:
             # ASCII is UTF-8: a large generated config is not copied to check it.
@@ -213,7 +215,7 @@ class _Parser:
             raw.pop()  # what follows the last line break is no line
         # Each line's offset: the lengths before it, plus a line break each (written with
         # C-level iterators: this is the one step taken for every line of a large config).
-        starts = list(map(add, accumulate(map(len, raw), initial=0), count()))[: len(raw)]
+        starts = list(map(add, accumulate(map(len, raw), initial=0), range(len(raw))))
         self.lines = raw
         if b"\r" in data:
             self.lines = []
