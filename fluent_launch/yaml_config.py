@@ -415,7 +415,7 @@ class _Parser:
                 raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
             if mapping.simple:  # more than one run: its pairs are held after all
                 mapping._pairs = pairs
-                self._simple_run(pairs, self.lines, self.starts, mapping.line - 1, col, False, 1)
+                self._simple_run(pairs, self.lines, self.starts, mapping.line - 1, col, self.hashes_or_tabs, 1)
             after = self._simple_run(pairs, self.lines, self.starts, row, col, self.hashes_or_tabs, 1)
             if after > row:
                 key = None
