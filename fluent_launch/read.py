@@ -40,13 +40,17 @@ def read_config(path: str) -> Original:
             raise LaunchError(f"{path}: {_TOO_LARGE}")
         chunks = []
         left = MAX_CONFIG_BYTES + 1  # the file may grow while it is read
+        unread = status.st_size + 1  # a byte more, to see the end
         while left > 0:
-            # Usually one read of the whole file, which join() then returns without a copy.
-            chunk = os.read(fd, min(left, max(status.st_size + 1, 64 * 1024)))
+            # Usually one read of the whole file, which join() then returns without a copy. The
+            # read that finds the end asks for no more than the rest: an empty buffer of the file's
+            # size, freed, would have malloc keep what is later allocated on its heap, for good.
+            chunk = os.read(fd, min(left, max(unread, 64 * 1024)))
             if not chunk:
                 break
             chunks.append(chunk)
             left -= len(chunk)
+            unread -= len(chunk)
     except OSError as error:
         raise LaunchError(f"{path}: cannot read: {error.strerror}") from None
     finally:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from _operator import add  # not `operator`: a Python module whose import is 0.3 ms of a start
 from itertools import accumulate, count
+from struct import pack
 
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import ConfigError
@@ -79,16 +80,29 @@ class Scalar:
 
 
 class Mapping:
-    __slots__ = ("close", "column", "end", "flow", "line", "pairs", "start")
+    __slots__ = ("_pairs", "close", "column", "end", "flow", "line", "start")
 
     def __init__(self, start: int, line: int, column: int, flow: bool) -> None:
         self.start = start
         self.line = line
         self.column = column  # of its keys (block style)
         self.flow = flow
-        self.pairs: list[tuple[Scalar, Node]] = []
+        # Its pairs; or, when they are one run of lines the fast path reads, the file's bytes
+        # to read them again from when asked for: held for every plugin of a large config,
+        # their objects would take twenty times its size.
+        self._pairs: list[tuple[Scalar, Node]] | bytes = []
         self.end = start  # just past its last value (flow style: past the '}')
         self.close = start  # flow style: the offset of its '}'
+
+    @property
+    def pairs(self) -> list[tuple[Scalar, Node]]:
+        pairs = self._pairs
+        return pairs if isinstance(pairs, list) else _reread(self, pairs)
+
+    @property
+    def simple(self) -> bool:
+        """Whether its pairs are one run of lines the fast path reads (so all values are scalars)."""
+        return isinstance(self._pairs, bytes)
 
 
 class Sequence:
@@ -116,14 +130,6 @@ class Plugin:
     def __init__(self, kind: str, mapping: Mapping) -> None:
         self.kind = kind
         self.mapping = mapping
-
-    @property
-    def name(self) -> str:
-        """Its `name:` (the plugin's type), or "" (the service section has none)."""
-        for key, value in self.mapping.pairs:
-            if key.value.lower() == "name" and isinstance(value, Scalar):
-                return value.value
-        return ""
 
 
 class YamlDocument:
@@ -181,15 +187,18 @@ class _Parser:
     def __init__(self, data: bytes, path: str) -> None:
         self.path = path
         self.data = data
-        if len(data.translate(None, _CONTROL)) != len(data):
+        # Searched for byte by byte rather than deleted: freeing a copy of a large file would make
+        # malloc keep what follows on its heap, which it never gives back.
+        if any(map(data.__contains__, _CONTROL)):
             self._check_bytes()
         try:
-            text = data.decode("utf-8")
+            # ASCII is UTF-8: a large generated config is not copied to check it.
+            text = data.decode("utf-8") if not data.isascii() else ""
         except UnicodeDecodeError as error:
             raise ConfigError(
                 path, data.count(b"\n", 0, error.start) + 1, "invalid UTF-8: YAML must be UTF-8"
             ) from None
-        if not data.isascii():
+        if text:
             for at, char in enumerate(text):
                 if char in _ODD_BREAKS:
                     raise ConfigError(path, text.count("\n", 0, at) + 1, f"unsupported line break U+{ord(char):04X}")
@@ -206,21 +215,23 @@ class _Parser:
             raw.pop()  # what follows the last line break is no line
         # Each line's offset: the lengths before it, plus a line break each (written with
         # C-level iterators: this is the one step taken for every line of a large config).
-        self.starts = list(map(add, accumulate(map(len, raw), initial=0), count()))[: len(raw)]
+        starts = list(map(add, accumulate(map(len, raw), initial=0), range(len(raw))))
         self.lines = raw
         if b"\r" in data:
             self.lines = []
             for number, line in enumerate(raw, 1):
                 # CRLF, but not a CR that ends the file
-                if line.endswith(b"\r") and self.starts[number - 1] + len(line) < len(data):
+                if line.endswith(b"\r") and starts[number - 1] + len(line) < len(data):
                     line = line[:-1]
                 if b"\r" in line:
                     raise ConfigError(path, number, "a CR that does not end a line (YAML reads it as a line break)")
                 self.lines.append(line)
         if self.bom:
             # The mark is no text: the first line starts after it, which offset() then counts.
-            self.starts[0] = 3
+            starts[0] = 3
             self.lines[0] = self.lines[0][3:]
+        # Packed, 8 bytes a line: a list's int objects would take 40.
+        self.starts = memoryview(pack(f"{len(starts)}q", *starts)).cast("q")
 
     def _check_bytes(self) -> None:
         for index, byte in enumerate(self.data):
@@ -377,15 +388,13 @@ class _Parser:
             if row >= len(self.lines):
                 raise self.error(len(self.lines) - 1, "an anchor or tag without a node is not supported")
 
-    def block_mapping(
-        self, row: int, col: int, first: Scalar | None, key_end: int, read: list[tuple[Scalar, Node]] | None = None
-    ) -> tuple[Mapping, int, int]:
-        """The block mapping whose first key is `first` (ending at `key_end`), or whose first
-        pairs, from `row` on, the fast path has read into `read`."""
-        mapping = Mapping(first.start if first is not None else read[0][0].start if read else 0, row + 1, col, False)
-        if read:
-            mapping.pairs = read
+    def block_mapping(self, row: int, col: int, first: Scalar | None, key_end: int) -> tuple[Mapping, int, int]:
+        """The block mapping whose first key is `first` (ending at `key_end`), or, with `first`
+        None, whose lines from `row` up to row `key_end` the fast path has read."""
+        mapping = Mapping(first.start if first is not None else self.offset(row, col), row + 1, col, False)
         pairs = mapping.pairs
+        if first is None:
+            mapping._pairs = self.data
         key = first
         after = key_end
         while True:
@@ -397,14 +406,18 @@ class _Parser:
                 mapping.end = value.end if value.end > key.end else self.offset(row, colon + 1)
                 self.after_node(end_row, end_col)
             else:
-                end_row = pairs[-1][0].line - 1
-                mapping.end = pairs[-1][1].end
+                end_row = after - 1
+                mapping.end = self.offset(end_row, len(self.lines[end_row]))
             row, next_col = self.skip(end_row + 1, 0)
             if row >= len(self.lines) or next_col < col:
                 return mapping, end_row, len(self.lines[end_row])
             if next_col > col:
                 raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
-            if self._simple_run(pairs, row, col) > row:
+            if mapping.simple:  # more than one run: its pairs are held after all
+                mapping._pairs = pairs
+                self._simple_run(pairs, self.lines, self.starts, mapping.line - 1, col, self.hashes_or_tabs, 1)
+            after = self._simple_run(pairs, self.lines, self.starts, row, col, self.hashes_or_tabs, 1)
+            if after > row:
                 key = None
                 continue
             if self._is_dash(row, col):
@@ -447,14 +460,23 @@ class _Parser:
         end = self.data.count(b"\n")
         return end if end != row else row + 1
 
-    def _simple_run(self, pairs: list[tuple[Scalar, Node]], row: int, col: int) -> int:
+    @staticmethod
+    def _simple_run(
+        pairs: list[tuple[Scalar, Node]] | None,
+        lines: list[bytes],
+        starts: memoryview | list[int],
+        row: int,
+        col: int,
+        hashes_or_tabs: bool,
+        number: int,
+    ) -> int:
         """Read the `key: value` lines from `row` on whose key at `col` and value are plain words
-        that need none of the general reader's rules, into `pairs`, up to the first other line;
-        return that line's row. Most lines of a config are such, hence the written-out loop.
-        The caller has checked what precedes `col` on the line at `row` (spaces, or `- `)."""
+        that need none of the general reader's rules, into `pairs` (unless None), up to the
+        first other line; return that line's row. Most lines of a config are such, hence the
+        written-out loop. The caller has checked what precedes `col` on the line at `row`
+        (spaces, or `- `). `number` is the line number of `lines[0]`, and `starts` the offsets
+        of the lines; `hashes_or_tabs` is whether any line may hold a '#' or a tab."""
         first = row
-        lines, starts = self.lines, self.starts
-        hashes_or_tabs = self.hashes_or_tabs
         indent = b" " * col
         while row < len(lines):
             line = lines[row]
@@ -488,13 +510,14 @@ class _Parser:
                 text, style = value[1:-1], "double" if quote == 0x22 else "single"
             else:
                 break
-            start = starts[row]
-            pairs.append(
-                (
-                    Scalar(start + col, start + colon, line[col:colon].decode(), "plain", row + 1, False),
-                    Scalar(start + begin, start + len(line), text.decode(), style, row + 1, False),
+            if pairs is not None:
+                start = starts[row]
+                pairs.append(
+                    (
+                        Scalar(start + col, start + colon, line[col:colon].decode(), "plain", row + number, False),
+                        Scalar(start + begin, start + len(line), text.decode(), style, row + number, False),
+                    )
                 )
-            )
             row += 1
         return row
 
@@ -560,12 +583,12 @@ class _Parser:
         while True:
             if b"\t" in self.lines[row] and self.lines[row][col + 1 :].lstrip(b" ")[:1] == b"\t":
                 raise self.error(row, "a tab after '-' (libyaml refuses it)")
-            read: list[tuple[Scalar, Node]] = []
+            run_end = row
             if len(self.lines[row]) > col + 2 and self.lines[row][col + 1] == 0x20:
-                self._simple_run(read, row, col + 2)
+                run_end = self._simple_run(None, self.lines, self.starts, row, col + 2, self.hashes_or_tabs, 1)
             item: Node
-            if read:  # `- name: tail` and the lines after it: the usual plugin
-                item, end_row, end_col = self.block_mapping(row, col + 2, None, 0, read)
+            if run_end > row:  # `- name: tail` and the lines after it: the usual plugin
+                item, end_row, end_col = self.block_mapping(row, col + 2, None, run_end)
             else:
                 item, end_row, end_col = self.value_after(row, col + 1, col, after_key=False)
             sequence.items.append(item)
@@ -840,6 +863,18 @@ class _Parser:
         return row, col
 
 
+def _reread(mapping: Mapping, data: bytes) -> list[tuple[Scalar, Node]]:
+    """The pairs of a mapping that the fast path read in one run, from the file's bytes."""
+    begin = mapping.start - mapping.column
+    lines = data[begin : mapping.end].split(b"\n")
+    starts = list(map(add, accumulate(map(len, lines), initial=begin), count()))
+    # The reader took every CR in these lines for the end of a CRLF.
+    lines = [line[:-1] if line[-1:] == b"\r" else line for line in lines]
+    pairs: list[tuple[Scalar, Node]] = []
+    _Parser._simple_run(pairs, lines, starts, 0, mapping.column, False, mapping.line)
+    return pairs
+
+
 def _block_value(items: list[tuple[int, str]], style: str) -> str:
     """A block scalar's text before chomping (libyaml's folding: a break between two lines
     that are not more indented becomes a space, or goes when empty lines follow it)."""
@@ -961,6 +996,8 @@ def _end_line(data: bytes) -> int:
 def _check_plugin(doc: YamlDocument, plugin: Mapping) -> None:
     """A plugin's values: scalars, lists of scalars, mappings of scalars (groups); `processors`
     and `routes` may hold anything."""
+    if plugin.simple:
+        return
     for key, value in plugin.pairs:
         if key.value in ("processors", "routes"):
             continue
@@ -979,10 +1016,15 @@ def settings(doc: YamlDocument) -> Iterator[tuple[str, int, str, str, str, str]]
     pipeline plugins, in file order: a list gives one per item; what is nested deeper (groups,
     `processors`, `routes`) is not a setting of the plugin itself and is left out."""
     for plugin in doc.plugins:
-        for key, value in plugin.mapping.pairs:
+        pairs = plugin.mapping.pairs
+        # Its `name:` (the plugin's type), or "" (the service section has none).
+        name = next(
+            (value.value for key, value in pairs if key.value.lower() == "name" and isinstance(value, Scalar)), ""
+        )
+        for key, value in pairs:
             if isinstance(value, Scalar):
-                yield doc.path, key.line, plugin.kind, plugin.name, key.value, value.value
+                yield doc.path, key.line, plugin.kind, name, key.value, value.value
             elif isinstance(value, Sequence) and key.value not in ("processors", "routes"):
                 for item in value.items:
                     if isinstance(item, Scalar):
-                        yield doc.path, item.line, plugin.kind, plugin.name, key.value, item.value
+                        yield doc.path, item.line, plugin.kind, name, key.value, item.value

@@ -65,8 +65,9 @@ class _Wanted:
         key = _text(override.key, "key")
         self.name = key_id(key)
         self.value = _text(override.value, "value")
-        self.quoted = quote(self.value)
-        self.pair = f"{quote(key)}: {self.quoted}"  # as a new key is written
+        quoted = quote(self.value)
+        self.quoted = quoted.encode()  # one object, however many values it replaces
+        self.pair = f"{quote(key)}: {quoted}"  # as a new key is written
 
 
 def _by_property(overrides: Iterable[edit.Override]) -> list[_Wanted]:
@@ -120,13 +121,14 @@ def apply(
 def _edit_mapping(doc: YamlDocument, mapping: Mapping, wanted: list[_Wanted]) -> list[tuple[int, int, bytes]]:
     edits = []
     added = []
-    names = [key_id(key.value) if key.value != "processors" else "" for key, _ in mapping.pairs]
+    pairs = mapping.pairs  # read once: a large config's plugins read theirs again each time
+    names = [key_id(key.value) if key.value != "processors" else "" for key, _ in pairs]
     for want in wanted:
         matches = [index for index, name in enumerate(names) if name == want.name]
         if not matches:
             added.append(want.pair)
             continue
-        key, value = mapping.pairs[matches[0]]
+        key, value = pairs[matches[0]]
         if not _reads_as(value, want.value):
             edits.append(_replace_value(doc, key, value, want.quoted))
         edits += [_remove_pair(doc, mapping, index) for index in matches[1:]]
@@ -142,15 +144,15 @@ def _reads_as(node: Node, value: str) -> bool:
     return node.style in ("single", "double") or quote(value) == value
 
 
-def _replace_value(doc: YamlDocument, key: Scalar, value: Node, text: str) -> tuple[int, int, bytes]:
+def _replace_value(doc: YamlDocument, key: Scalar, value: Node, text: bytes) -> tuple[int, int, bytes]:
     data = doc.data
     colon = data.index(b":", key.end)
     if isinstance(value, Scalar) and not value.tagged and value.style != "empty":
-        return value.start, value.end, text.encode()
+        return value.start, value.end, text
     # A collection, a tagged or anchored scalar, or nothing: the whole value after the ':'.
     end = max(value.end, colon + 1)
     tail = b" " if data[end : end + 1] == b"#" else b""
-    return colon + 1, end, b" " + text.encode() + tail
+    return colon + 1, end, b" " + text + tail
 
 
 def line_end(data: bytes, offset: int) -> int:

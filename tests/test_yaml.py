@@ -227,6 +227,25 @@ def test_settings_name_every_service_and_pipeline_property() -> None:
     ]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_plugins_read_again_from_the_bytes_read_as_first_read(newline: str) -> None:
+    # The second plugin's lines leave the fast path at the '#' (found by fuzzing: its first
+    # lines were read twice).
+    lines = ["pipeline:", "  inputs:", "    - name: dummy", "      tag: 'a b'", "    - name: cpu", "      a: b"]
+    data = newline.join([*lines, '      c: "d #e"', ""]).encode()
+    plugins = yaml_config.parse(data, "in.yaml").plugins
+    assert [
+        [
+            (key.value, yaml_view._scalar(value), key.line, data[value.start : value.end])
+            for key, value in plugin.mapping.pairs
+        ]
+        for plugin in plugins
+    ] == [
+        [("name", "dummy", 3, b"dummy"), ("tag", "a b", 4, b"'a b'")],
+        [("name", "cpu", 5, b"cpu"), ("a", "b", 6, b"b"), ("c", "d #e", 7, b'"d #e"')],
+    ]
+
+
 def test_a_classic_launch_never_imports_the_yaml_reader() -> None:
     probe = (
         "import sys; from fluent_launch import cli, formats;"
