@@ -64,6 +64,11 @@ _LIST_SECTIONS = {
     "upstream_servers": "upstream_servers",
     "customs": "custom",
 }
+# The entries read as plugins (by PLUGIN_START), and the signals a `processors:` mapping takes.
+_PLUGIN_STATES = frozenset((INPUT, FILTER, OUTPUT, "custom", "processor"))
+_SIGNALS = frozenset(("logs", "metrics", "traces"))
+# The key of a list section's entry that holds a list of groups (compared as written).
+_GROUP_LISTS = {"multiline_parser": "rules", "upstream_servers": "nodes"}
 
 
 class Scalar:
@@ -861,7 +866,9 @@ def _block_value(items: list[tuple[int, str]], style: str) -> str:
 
 
 def _structure(doc: YamlDocument, root: Mapping) -> None:
-    """Check the tree against Fluent Bit's reader (flb_cf_yaml.c) and find its sections."""
+    """Check the tree against Fluent Bit's reader (flb_cf_yaml.c) and find its sections. Where
+    4.2.8 and 5.1.1 differ, what either version takes is taken: a config is never refused that
+    one of them runs."""
     for key, value in root.pairs:
         name = key.value.lower()
         if name == "pipeline":
@@ -874,8 +881,7 @@ def _structure(doc: YamlDocument, root: Mapping) -> None:
                     raise _refuse(
                         doc, category, f"unknown pipeline category {category.value!r} (inputs, filters or outputs)"
                     )
-                for plugin in _plugin_list(doc, plugins, category.value):
-                    _check_plugin(doc, plugin)
+                for plugin in _plugin_list(doc, plugins, category.value, plugin_kind):
                     doc.plugins.append(Plugin(plugin_kind, plugin))
         elif name in ("service", "env") or name not in ("includes", "plugins", *_LIST_SECTIONS):
             kind = SERVICE if name == "service" else ("env" if name == "env" else "other")
@@ -883,13 +889,21 @@ def _structure(doc: YamlDocument, root: Mapping) -> None:
                 if doc.service_key is not None:
                     raise _refuse(doc, key, "duplicated definition of 'service'")
                 doc.service_key = key
-            if not isinstance(value, Mapping):
+            if kind == "env" and isinstance(value, Sequence):
+                # 5.1.1's list of variables (`- name: X`, `value: ...`, `uri: ...`); 4.2.8 refuses it.
+                for item in value.items:
+                    if not isinstance(item, Mapping):
+                        raise _refuse(doc, item, "env: a list of variables holds mappings ('- name: ...')")
+                    _check_scalars(doc, item, "env: a variable's values must be scalars, not a list or mapping")
+            elif not isinstance(value, Mapping):
                 raise _refuse(doc, value, f"{key.value}: must be a mapping of keys to values")
-            for _, item in value.pairs:
-                if not isinstance(item, Scalar):
-                    raise _refuse(doc, item, f"a value in {key.value}: must be a scalar, not a list or mapping")
-            if kind == SERVICE:
+            elif kind == SERVICE:
+                for _, item in value.pairs:
+                    if isinstance(item, Sequence):  # 5.1.1 takes a mapping (of anything); 4.2.8 refuses it
+                        raise _refuse(doc, item, "a value in service: must be a scalar or a mapping, not a list")
                 doc.plugins.append(Plugin(SERVICE, value))
+            elif name != "extensions":  # 5.1.1 takes any value there (4.2.8: an unknown section)
+                _check_scalars(doc, value, f"a value in {key.value}: must be a scalar, not a list or mapping")
         elif name == "includes":
             kind = "includes"
             for item in _scalar_list(doc, value, key.value):
@@ -899,9 +913,7 @@ def _structure(doc: YamlDocument, root: Mapping) -> None:
             _scalar_list(doc, value, key.value)
         else:
             kind = _LIST_SECTIONS[name]
-            for entry in _plugin_list(doc, value, key.value):
-                if kind == "custom":
-                    _check_plugin(doc, entry)
+            _plugin_list(doc, value, key.value, kind)
         doc.sections.append((key, kind, value))
 
 
@@ -909,12 +921,23 @@ def _refuse(doc: YamlDocument, node: Node, message: str) -> ConfigError:
     return ConfigError(doc.path, node.line, message)
 
 
-def _plugin_list(doc: YamlDocument, node: Node, where: str) -> Iterator[Mapping]:
-    """The list's plugins, refused where Fluent Bit's reader, taking them in order, refuses."""
+def _nested_list(doc: YamlDocument, node: Sequence, where: str) -> ConfigError:
+    """Fluent Bit's list states let the start of a list inside the list go by: its items are read
+    as the list's own, and its end ends the whole list, so the event after it is refused. (Were
+    that event a scalar, the state above would take it as a key and stop later: not followed.)"""
+    return ConfigError(
+        doc.path, _line_after(doc, node), f"{where}: a list inside the list (line {node.line}) is not allowed"
+    )
+
+
+def _plugin_list(doc: YamlDocument, node: Node, where: str, kind: str) -> list[Mapping]:
+    """The list's entries, checked as Fluent Bit's reader checks an entry of `kind` (a plugin
+    kind, processor, a list section's kind, or group), refused where it refuses, in order."""
     if isinstance(node, Mapping):
-        # Fluent Bit reads the mapping as one plugin (the old `inputs: {tail: {...}}` layout)
-        # and stops only at the event after it: the next key, or the end of the parent.
-        _check_plugin(doc, node)
+        # Fluent Bit reads the mapping as one entry (the old `inputs: {tail: {...}}` layout)
+        # and stops only at the event after it: the next key, or the end of the parent (or,
+        # where the parent is a processor list or a list of groups, with no line at all).
+        _check_entry(doc, node, kind)
         raise ConfigError(
             doc.path,
             _line_after(doc, node),
@@ -922,10 +945,16 @@ def _plugin_list(doc: YamlDocument, node: Node, where: str) -> Iterator[Mapping]
         )
     if not isinstance(node, Sequence):
         raise _refuse(doc, node, f"{where}: must be a list of mappings ('- name: ...')")
+    entries = []
     for item in node.items:
+        if isinstance(item, Sequence):
+            _plugin_list(doc, item, where, kind)
+            raise _nested_list(doc, item, where)
         if not isinstance(item, Mapping):
             raise _refuse(doc, item, f"{where}: must be a list of mappings ('- name: ...'), and this item is not one")
-        yield item
+        _check_entry(doc, item, kind)
+        entries.append(item)
+    return entries
 
 
 def _scalar_list(doc: YamlDocument, node: Node, where: str) -> list[Scalar]:
@@ -933,6 +962,9 @@ def _scalar_list(doc: YamlDocument, node: Node, where: str) -> list[Scalar]:
         raise _refuse(doc, node, f"{where}: must be a list of values")
     scalars = []
     for item in node.items:
+        if isinstance(item, Sequence):
+            _scalar_list(doc, item, where)
+            raise _nested_list(doc, item, where)
         if not isinstance(item, Scalar):
             raise _refuse(doc, item, f"{where}: must be a list of values, and this item is not one")
         scalars.append(item)
@@ -958,20 +990,51 @@ def _end_line(data: bytes) -> int:
     return data.count(b"\n") + 1 + (not data.endswith(b"\n"))
 
 
-def _check_plugin(doc: YamlDocument, plugin: Mapping) -> None:
-    """A plugin's values: scalars, lists of scalars, mappings of scalars (groups); `processors`
-    and `routes` may hold anything."""
+def _check_entry(doc: YamlDocument, entry: Mapping, kind: str) -> None:
+    """An entry of a list: a plugin or processor, a rule or upstream node (a group: scalars
+    only), or a list section's entry (scalars, and its list of groups)."""
+    if kind in _PLUGIN_STATES:
+        _check_plugin(doc, entry, kind)
+    elif kind == "group":
+        _check_scalars(doc, entry, "a value of a rule or node must be a scalar, not a list or mapping")
+    else:
+        groups = _GROUP_LISTS.get(kind)
+        for key, value in entry.pairs:
+            if key.value == groups:
+                _plugin_list(doc, value, key.value, "group")
+            elif not isinstance(value, Scalar):
+                # UPSTREAM_SERVER_VALUE lets any other event go by: Fluent Bit stops further on, at a
+                # line that depends on what follows (not followed here), or loops for ever.
+                lost = " (Fluent Bit loses its place there, and may hang)" if kind == "upstream_servers" else ""
+                raise _refuse(doc, value, f"{key.value}: {kind} settings must be scalars, not lists or mappings{lost}")
+
+
+def _check_scalars(doc: YamlDocument, mapping: Mapping, message: str) -> None:
+    for _, item in mapping.pairs:
+        if not isinstance(item, Scalar):
+            raise _refuse(doc, item, message)
+
+
+def _check_plugin(doc: YamlDocument, plugin: Mapping, kind: str) -> None:
+    """A plugin's values, as PLUGIN_VAL takes them (keys compared as written): scalars, lists of
+    scalars, mappings of scalars (groups); a `processors:` mapping holds lists of processors by
+    signal; `processors`, `routes` and any value of a processor may otherwise hold anything."""
     for key, value in plugin.pairs:
-        if key.value in ("processors", "routes"):
+        if isinstance(value, Scalar):
             continue
-        if isinstance(value, Sequence):
+        if isinstance(value, Mapping) and key.value == "processors":
+            for signal, processors in value.pairs:
+                if signal.value.lower() not in _SIGNALS:
+                    raise _refuse(doc, signal, f"unknown processor {signal.value!r} (logs, metrics or traces)")
+                _plugin_list(doc, processors, signal.value, "processor")
+        elif kind == "processor" or key.value in ("processors", "routes"):
+            continue
+        elif isinstance(value, Sequence):
             for item in value.items:
                 if not isinstance(item, Scalar):
                     raise _refuse(doc, item, f"{key.value}: a list of values may hold only scalars")
-        elif isinstance(value, Mapping):
-            for _, item in value.pairs:
-                if not isinstance(item, Scalar):
-                    raise _refuse(doc, item, f"{key.value}: a nested mapping may hold only scalars")
+        elif kind != INPUT or key.value != "telemetry":  # 5.1.1 takes an input's telemetry mapping whole
+            _check_scalars(doc, value, f"{key.value}: a nested mapping may hold only scalars")
 
 
 def settings(doc: YamlDocument) -> Iterator[tuple[str, int, str, str, str, str]]:
