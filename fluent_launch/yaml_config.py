@@ -874,7 +874,14 @@ def _structure(doc: YamlDocument, root: Mapping) -> None:
         if name == "pipeline":
             kind = "pipeline"
             if not isinstance(value, Mapping):
-                raise _refuse(doc, value, "pipeline: must be a mapping of inputs, filters and outputs")
+                # PIPELINE takes a scalar for a category: a known one is read as such, and what
+                # follows it is refused.
+                known = isinstance(value, Scalar) and value.value.lower() in _PLUGIN_KINDS
+                raise ConfigError(
+                    doc.path,
+                    _line_after(doc, value) if known else value.line,
+                    "pipeline: must be a mapping of inputs, filters and outputs",
+                )
             for category, plugins in value.pairs:
                 plugin_kind = _PLUGIN_KINDS.get(category.value.lower())
                 if plugin_kind is None:

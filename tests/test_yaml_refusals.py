@@ -124,6 +124,8 @@ REFUSED = [
     ("parsers:\n  - - name: p\n    - name: q\n\nservice:\n  flush: 1\n", 5, "a list inside the list (line 2)"),
     ("plugins:\n  - - /a.so\n", 3, "a list inside the list (line 2)"),
     ("pipeline:\n  inputs:\n    - - name: dummy\n  outputs:\n    - name: stdout\n", 4, "inside the list (line 3)"),
+    ("pipeline: inputs\nservice:\n  flush: 1\n", 2, "pipeline: must be a mapping"),
+    ("pipeline: inputs\n", 2, "pipeline: must be a mapping"),
     ("service:\n  flush: [1]\n", 2, "must be a scalar or a mapping, not a list"),
     ("env:\n  a:\n    b: c\n", 3, "must be a scalar, not a list or mapping"),
     ("foo:\n  a: {b: c}\n", 2, "must be a scalar, not a list or mapping"),
