@@ -900,7 +900,7 @@ def _structure(doc: YamlDocument, root: Mapping) -> None:
                 # 5.1.1's list of variables (`- name: X`, `value: ...`, `uri: ...`); 4.2.8 refuses it.
                 for item in value.items:
                     if not isinstance(item, Mapping):
-                        raise _refuse(doc, item, "env: a list of variables holds mappings ('- name: ...')")
+                        raise _refuse(doc, item, "env: a list of variables must hold mappings ('- name: ...')")
                     _check_scalars(doc, item, "env: a variable's values must be scalars, not a list or mapping")
             elif not isinstance(value, Mapping):
                 raise _refuse(doc, value, f"{key.value}: must be a mapping of keys to values")
@@ -942,8 +942,8 @@ def _plugin_list(doc: YamlDocument, node: Node, where: str, kind: str) -> list[M
     kind, processor, a list section's kind, or group), refused where it refuses, in order."""
     if isinstance(node, Mapping):
         # Fluent Bit reads the mapping as one entry (the old `inputs: {tail: {...}}` layout)
-        # and stops only at the event after it: the next key, or the end of the parent (or,
-        # where the parent is a processor list or a list of groups, with no line at all).
+        # and stops only at the event after it: the next key, or the end of the parent (where,
+        # for a signal's processors or a list of groups, it names no line).
         _check_entry(doc, node, kind)
         raise ConfigError(
             doc.path,

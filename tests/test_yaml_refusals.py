@@ -129,7 +129,7 @@ REFUSED = [
     ("service:\n  flush: [1]\n", 2, "must be a scalar or a mapping, not a list"),
     ("env:\n  a:\n    b: c\n", 3, "must be a scalar, not a list or mapping"),
     ("foo:\n  a: {b: c}\n", 2, "must be a scalar, not a list or mapping"),
-    ("env:\n  - a\n", 2, "env: a list of variables holds mappings"),
+    ("env:\n  - a\n", 2, "env: a list of variables must hold mappings"),
 ]
 _OUTPUT = "  outputs:\n    - name: stdout\n"
 # Structures Fluent Bit's reader takes, with the versions that take them (read off `--dry-run` of
