@@ -1009,11 +1009,58 @@ def _check_entry(doc: YamlDocument, entry: Mapping, kind: str) -> None:
         for key, value in entry.pairs:
             if key.value == groups:
                 _plugin_list(doc, value, key.value, "group")
-            elif not isinstance(value, Scalar):
-                # UPSTREAM_SERVER_VALUE lets any other event go by: Fluent Bit stops further on, at a
-                # line that depends on what follows (not followed here), or loops for ever.
-                lost = " (Fluent Bit loses its place there, and may hang)" if kind == "upstream_servers" else ""
-                raise _refuse(doc, value, f"{key.value}: {kind} settings must be scalars, not lists or mappings{lost}")
+            elif isinstance(value, Scalar):
+                continue
+            elif kind != "upstream_servers":
+                raise _refuse(doc, value, f"{key.value}: {kind} settings must be scalars, not lists or mappings")
+            else:
+                line = _lost_line(doc, value)
+                hint = "Fluent Bit loses its place there and stops here" if line else "Fluent Bit would hang on it"
+                raise ConfigError(
+                    doc.path,
+                    line or value.line,
+                    f"{key.value}: upstream server settings must be scalars, not the one on line {value.line} ({hint})",
+                )
+
+
+def _lost_line(doc: YamlDocument, value: Node) -> int | None:
+    """Where Fluent Bit stops after an upstream server's value that is no scalar, or None where it
+    loops for ever. UPSTREAM_SERVER_VALUE lets every event but a scalar go by, and UPSTREAM_SERVER
+    takes a scalar as a key: from there on the scalars alternate as keys and values, and the first
+    other event met where a key is expected is refused (a mapping's end never is: its pairs
+    leave the states as they found them)."""
+    if doc.root is None:  # no tree is checked without one
+        return None
+    events = _events(doc.root)
+    for node, _ in events:
+        if node is value:
+            break
+    key_expected = False
+    for node, end in events:
+        if isinstance(node, Scalar):
+            key_expected = not key_expected
+        elif key_expected:
+            if not end:
+                return node.line
+            # a flow collection ends at its bracket, a block one at the token after it
+            return doc.data.count(b"\n", 0, node.end - 1) + 1 if node.flow else _line_after(doc, node)
+    return None
+
+
+def _events(node: Node) -> Iterator[tuple[Node, bool]]:
+    """libyaml's events for the node, in order: (node, False) for a scalar or a collection's start,
+    (collection, True) for its end."""
+    yield node, False
+    if isinstance(node, Scalar):
+        return
+    if isinstance(node, Mapping):
+        for key, value in node.pairs:
+            yield key, False
+            yield from _events(value)
+    else:
+        for item in node.items:
+            yield from _events(item)
+    yield node, True
 
 
 def _check_scalars(doc: YamlDocument, mapping: Mapping, message: str) -> None:

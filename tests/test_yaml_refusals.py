@@ -13,9 +13,9 @@ import pytest
 from fluent_launch import yaml_config
 from fluent_launch.errors import ConfigError
 
+_DUMMY = "pipeline:\n  inputs:\n    - name: dummy\n"
 # Each line was read off `fluent-bit --dry-run` of Fluent Bit 4.2.8 and 5.1.1 (the same for both);
 # test_fluent_bit_names_these_lines checks them again where FLUENT_BIT_BIN is set.
-_DUMMY = "pipeline:\n  inputs:\n    - name: dummy\n"
 REFUSED = [
     (
         "pipeline:\n  inputs:\n    tail:\n      path: x\n\n  outputs:\n    - name: stdout\n",
@@ -86,6 +86,12 @@ REFUSED = [
         "a value of a rule or node must be a scalar",
     ),
     ("upstream_servers:\n  - name: u\n    nodes: n\n", 3, "nodes: must be a list of mappings"),
+    ("upstream_servers:\n  - name: u\n    k: [a]\n", 3, "not the one on line 3"),
+    (
+        "upstream_servers:\n  - name: u\n    k:\n      a: b\n    host: h\n\npipeline:\n  inputs:\n    - name: dummy\n",
+        8,
+        "not the one on line 4 (Fluent Bit loses its place there",
+    ),
     (
         _DUMMY + "      processors:\n        foo:\n          - name: grep\n",
         5,
@@ -173,6 +179,14 @@ ACCEPTED = [
 ]
 FLUENT_BIT = os.environ.get("FLUENT_BIT_BIN", "")
 _LINE = re.compile(r"invalid YAML in file .* at line (\d+)|YAML error found in file .*, line (\d+)")
+
+
+def test_refused_where_fluent_bit_hangs() -> None:
+    # 4.2.8 and 5.1.1 read this in a loop until killed (UPSTREAM_SERVER_VALUE lets the end of the
+    # stream go by): refused at the value, as they name no line.
+    with pytest.raises(ConfigError) as refused:
+        yaml_config.parse(b"upstream_servers:\n  - name: u\n    k: [a, b]\n", "in.yaml")
+    assert refused.value.line == 3 and "would hang" in refused.value.message, refused.value
 
 
 @pytest.mark.parametrize(("text", "line", "words"), REFUSED)
