@@ -65,6 +65,11 @@ _LIST_SECTIONS = {
     "upstream_servers": "upstream_servers",
     "customs": "custom",
 }
+# The entries read as plugins (by PLUGIN_START), and the signals a `processors:` mapping takes.
+_PLUGIN_STATES = frozenset((INPUT, FILTER, OUTPUT, "custom", "processor"))
+_SIGNALS = frozenset(("logs", "metrics", "traces"))
+# The key of a list section's entry that holds a list of groups (compared as written).
+_GROUP_LISTS = {"multiline_parser": "rules", "upstream_servers": "nodes"}
 
 
 class Scalar:
@@ -896,21 +901,29 @@ def _block_value(items: list[tuple[int, str]], style: str) -> str:
 
 
 def _structure(doc: YamlDocument, root: Mapping) -> None:
-    """Check the tree against Fluent Bit's reader (flb_cf_yaml.c) and find its sections."""
+    """Check the tree against Fluent Bit's reader (flb_cf_yaml.c) and find its sections. Where
+    4.2.8 and 5.1.1 differ, what either version takes is taken: a config is never refused that
+    one of them runs."""
     for key, value in root.pairs:
         name = key.value.lower()
         if name == "pipeline":
             kind = "pipeline"
             if not isinstance(value, Mapping):
-                raise _refuse(doc, value, "pipeline: must be a mapping of inputs, filters and outputs")
+                # PIPELINE takes a scalar for a category: a known one is read as such, and what
+                # follows it is refused.
+                known = isinstance(value, Scalar) and value.value.lower() in _PLUGIN_KINDS
+                raise ConfigError(
+                    doc.path,
+                    _line_after(doc, value) if known else value.line,
+                    "pipeline: must be a mapping of inputs, filters and outputs",
+                )
             for category, plugins in value.pairs:
                 plugin_kind = _PLUGIN_KINDS.get(category.value.lower())
                 if plugin_kind is None:
                     raise _refuse(
                         doc, category, f"unknown pipeline category {category.value!r} (inputs, filters or outputs)"
                     )
-                for plugin in _plugin_list(doc, plugins, category.value):
-                    _check_plugin(doc, plugin)
+                for plugin in _plugin_list(doc, plugins, category.value, plugin_kind):
                     doc.plugins.append(Plugin(plugin_kind, plugin))
         elif name in ("service", "env") or name not in ("includes", "plugins", *_LIST_SECTIONS):
             kind = SERVICE if name == "service" else ("env" if name == "env" else "other")
@@ -918,13 +931,21 @@ def _structure(doc: YamlDocument, root: Mapping) -> None:
                 if doc.service_key is not None:
                     raise _refuse(doc, key, "duplicated definition of 'service'")
                 doc.service_key = key
-            if not isinstance(value, Mapping):
+            if kind == "env" and isinstance(value, Sequence):
+                # 5.1.1's list of variables (`- name: X`, `value: ...`, `uri: ...`); 4.2.8 refuses it.
+                for item in value.items:
+                    if not isinstance(item, Mapping):
+                        raise _refuse(doc, item, "env: a list of variables must hold mappings ('- name: ...')")
+                    _check_scalars(doc, item, "env: a variable's values must be scalars, not a list or mapping")
+            elif not isinstance(value, Mapping):
                 raise _refuse(doc, value, f"{key.value}: must be a mapping of keys to values")
-            for _, item in value.pairs:
-                if not isinstance(item, Scalar):
-                    raise _refuse(doc, item, f"a value in {key.value}: must be a scalar, not a list or mapping")
-            if kind == SERVICE:
+            elif kind == SERVICE:
+                for _, item in value.pairs:
+                    if isinstance(item, Sequence):  # 5.1.1 takes a mapping (of anything); 4.2.8 refuses it
+                        raise _refuse(doc, item, "a value in service: must be a scalar or a mapping, not a list")
                 doc.plugins.append(Plugin(SERVICE, value))
+            elif name != "extensions":  # 5.1.1 takes any value there (4.2.8: an unknown section)
+                _check_scalars(doc, value, f"a value in {key.value}: must be a scalar, not a list or mapping")
         elif name == "includes":
             kind = "includes"
             for item in _scalar_list(doc, value, key.value):
@@ -934,9 +955,7 @@ def _structure(doc: YamlDocument, root: Mapping) -> None:
             _scalar_list(doc, value, key.value)
         else:
             kind = _LIST_SECTIONS[name]
-            for entry in _plugin_list(doc, value, key.value):
-                if kind == "custom":
-                    _check_plugin(doc, entry)
+            _plugin_list(doc, value, key.value, kind)
         doc.sections.append((key, kind, value))
 
 
@@ -944,12 +963,23 @@ def _refuse(doc: YamlDocument, node: Node, message: str) -> ConfigError:
     return ConfigError(doc.path, node.line, message)
 
 
-def _plugin_list(doc: YamlDocument, node: Node, where: str) -> Iterator[Mapping]:
-    """The list's plugins, refused where Fluent Bit's reader, taking them in order, refuses."""
+def _nested_list(doc: YamlDocument, node: Sequence, where: str) -> ConfigError:
+    """Fluent Bit's list states let the start of a list inside the list go by: its items are read
+    as the list's own, and its end ends the whole list, so the event after it is refused. (Were
+    that event a scalar, the state above would take it as a key and stop later: not followed.)"""
+    return ConfigError(
+        doc.path, _line_after(doc, node), f"{where}: a list inside the list (line {node.line}) is not allowed"
+    )
+
+
+def _plugin_list(doc: YamlDocument, node: Node, where: str, kind: str) -> list[Mapping]:
+    """The list's entries, checked as Fluent Bit's reader checks an entry of `kind` (a plugin
+    kind, processor, a list section's kind, or group), refused where it refuses, in order."""
     if isinstance(node, Mapping):
-        # Fluent Bit reads the mapping as one plugin (the old `inputs: {tail: {...}}` layout)
-        # and stops only at the event after it: the next key, or the end of the parent.
-        _check_plugin(doc, node)
+        # Fluent Bit reads the mapping as one entry (the old `inputs: {tail: {...}}` layout)
+        # and stops only at the event after it: the next key, or the end of the parent (where,
+        # for a signal's processors or a list of groups, it names no line).
+        _check_entry(doc, node, kind)
         raise ConfigError(
             doc.path,
             _line_after(doc, node),
@@ -957,10 +987,16 @@ def _plugin_list(doc: YamlDocument, node: Node, where: str) -> Iterator[Mapping]
         )
     if not isinstance(node, Sequence):
         raise _refuse(doc, node, f"{where}: must be a list of mappings ('- name: ...')")
+    entries = []
     for item in node.items:
+        if isinstance(item, Sequence):
+            _plugin_list(doc, item, where, kind)
+            raise _nested_list(doc, item, where)
         if not isinstance(item, Mapping):
             raise _refuse(doc, item, f"{where}: must be a list of mappings ('- name: ...'), and this item is not one")
-        yield item
+        _check_entry(doc, item, kind)
+        entries.append(item)
+    return entries
 
 
 def _scalar_list(doc: YamlDocument, node: Node, where: str) -> list[Scalar]:
@@ -968,6 +1004,9 @@ def _scalar_list(doc: YamlDocument, node: Node, where: str) -> list[Scalar]:
         raise _refuse(doc, node, f"{where}: must be a list of values")
     scalars = []
     for item in node.items:
+        if isinstance(item, Sequence):
+            _scalar_list(doc, item, where)
+            raise _nested_list(doc, item, where)
         if not isinstance(item, Scalar):
             raise _refuse(doc, item, f"{where}: must be a list of values, and this item is not one")
         scalars.append(item)
@@ -993,22 +1032,100 @@ def _end_line(data: bytes) -> int:
     return data.count(b"\n") + 1 + (not data.endswith(b"\n"))
 
 
-def _check_plugin(doc: YamlDocument, plugin: Mapping) -> None:
-    """A plugin's values: scalars, lists of scalars, mappings of scalars (groups); `processors`
-    and `routes` may hold anything."""
+def _check_entry(doc: YamlDocument, entry: Mapping, kind: str) -> None:
+    """An entry of a list: a plugin or processor, a rule or upstream node (a group: scalars
+    only), or a list section's entry (scalars, and its list of groups)."""
+    if kind in _PLUGIN_STATES:
+        _check_plugin(doc, entry, kind)
+    elif kind == "group":
+        _check_scalars(doc, entry, "a value of a rule or node must be a scalar, not a list or mapping")
+    else:
+        groups = _GROUP_LISTS.get(kind)
+        for key, value in entry.pairs:
+            if key.value == groups:
+                _plugin_list(doc, value, key.value, "group")
+            elif isinstance(value, Scalar):
+                continue
+            elif kind != "upstream_servers":
+                raise _refuse(doc, value, f"{key.value}: {kind} settings must be scalars, not lists or mappings")
+            else:
+                line = _lost_line(doc, value)
+                hint = "Fluent Bit loses its place there and stops here" if line else "Fluent Bit would hang on it"
+                raise ConfigError(
+                    doc.path,
+                    line or value.line,
+                    f"{key.value}: upstream server settings must be scalars, not the one on line {value.line} ({hint})",
+                )
+
+
+def _lost_line(doc: YamlDocument, value: Node) -> int | None:
+    """Where Fluent Bit stops after an upstream server's value that is no scalar, or None where it
+    loops for ever. UPSTREAM_SERVER_VALUE lets every event but a scalar go by, and UPSTREAM_SERVER
+    takes a scalar as a key: from there on the scalars alternate as keys and values, and the first
+    other event met where a key is expected is refused (a mapping's end never is: its pairs
+    leave the states as they found them)."""
+    if doc.root is None:  # no tree is checked without one
+        return None
+    events = _events(doc.root)
+    for node, _ in events:
+        if node is value:
+            break
+    key_expected = False
+    for node, end in events:
+        if isinstance(node, Scalar):
+            key_expected = not key_expected
+        elif key_expected:
+            if not end:
+                return node.line
+            # a flow collection ends at its bracket, a block one at the token after it
+            return doc.data.count(b"\n", 0, node.end - 1) + 1 if node.flow else _line_after(doc, node)
+    return None
+
+
+def _events(node: Node) -> Iterator[tuple[Node, bool]]:
+    """libyaml's events for the node, in order: (node, False) for a scalar or a collection's start,
+    (collection, True) for its end."""
+    yield node, False
+    if isinstance(node, Scalar):
+        return
+    if isinstance(node, Mapping):
+        for key, value in node.pairs:
+            yield key, False
+            yield from _events(value)
+    else:
+        for item in node.items:
+            yield from _events(item)
+    yield node, True
+
+
+def _check_scalars(doc: YamlDocument, mapping: Mapping, message: str) -> None:
+    for _, item in mapping.pairs:
+        if not isinstance(item, Scalar):
+            raise _refuse(doc, item, message)
+
+
+def _check_plugin(doc: YamlDocument, plugin: Mapping, kind: str) -> None:
+    """A plugin's values, as PLUGIN_VAL takes them (keys compared as written): scalars, lists of
+    scalars, mappings of scalars (groups); a `processors:` mapping holds lists of processors by
+    signal; `processors`, `routes` and any value of a processor may otherwise hold anything."""
     if plugin.simple:
         return
     for key, value in plugin.pairs:
-        if key.value in ("processors", "routes"):
+        if isinstance(value, Scalar):
             continue
-        if isinstance(value, Sequence):
+        if isinstance(value, Mapping) and key.value == "processors":
+            for signal, processors in value.pairs:
+                if signal.value.lower() not in _SIGNALS:
+                    raise _refuse(doc, signal, f"unknown processor {signal.value!r} (logs, metrics or traces)")
+                _plugin_list(doc, processors, signal.value, "processor")
+        elif kind == "processor" or key.value in ("processors", "routes"):
+            continue
+        elif isinstance(value, Sequence):
             for item in value.items:
                 if not isinstance(item, Scalar):
                     raise _refuse(doc, item, f"{key.value}: a list of values may hold only scalars")
-        elif isinstance(value, Mapping):
-            for _, item in value.pairs:
-                if not isinstance(item, Scalar):
-                    raise _refuse(doc, item, f"{key.value}: a nested mapping may hold only scalars")
+        elif kind != INPUT or key.value != "telemetry":  # 5.1.1 takes an input's telemetry mapping whole
+            _check_scalars(doc, value, f"{key.value}: a nested mapping may hold only scalars")
 
 
 def settings(doc: YamlDocument) -> Iterator[tuple[str, int, str, str, str, str]]:

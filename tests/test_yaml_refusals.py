@@ -13,6 +13,7 @@ import pytest
 from fluent_launch import yaml_config
 from fluent_launch.errors import ConfigError
 
+_DUMMY = "pipeline:\n  inputs:\n    - name: dummy\n"
 # Each line was read off `fluent-bit --dry-run` of Fluent Bit 4.2.8 and 5.1.1 (the same for both);
 # test_fluent_bit_names_these_lines checks them again where FLUENT_BIT_BIN is set.
 REFUSED = [
@@ -61,9 +62,131 @@ REFUSED = [
     ("pipeline:\n  inputs:\n    - name: x\n      a: [b,\n", 5, "flow collection is not closed"),
     ("pipeline:\n  inputs:\n    - name: x\n      a: [b", 5, "flow collection is not closed"),
     ('service:\n  a: "\\q"\n', 2, "bad escape"),
+    # Structures, as flb_cf_yaml.c's states take them (each read off both binaries too).
+    ("parsers:\n  - name: p\n    format: regex\n    regex: [a, b]\n", 4, "parser settings must be scalars"),
+    ("parsers:\n  - name: p\n    format: json\n    time:\n      key: t\n", 5, "parser settings must be scalars"),
+    ("stream_processor:\n  - name: s\n    exec: [a]\n", 3, "stream_processor settings must be scalars"),
+    ("multiline_parsers:\n  - name: m\n    type: [regex]\n", 3, "multiline_parser settings must be scalars"),
+    ("multiline_parsers:\n  - name: m\n    type: regex\n    rules: x\n", 4, "rules: must be a list of mappings"),
+    (
+        "multiline_parsers:\n  - name: m\n    type: regex\n    rules:\n      - state: start_state\n"
+        "        regex: [a]\n",
+        6,
+        "a value of a rule or node must be a scalar",
+    ),
+    (
+        "multiline_parsers:\n  - name: m\n    rules:\n      state: start_state\n    type: regex\n",
+        5,
+        "not the mapping from line 4",
+    ),
+    ("multiline_parsers:\n  - name: m\n    Rules:\n      - state: start_state\n", 4, "settings must be scalars"),
+    (
+        "upstream_servers:\n  - name: u\n    nodes:\n      - name: n\n        tls:\n          verify: off\n",
+        6,
+        "a value of a rule or node must be a scalar",
+    ),
+    ("upstream_servers:\n  - name: u\n    nodes: n\n", 3, "nodes: must be a list of mappings"),
+    ("upstream_servers:\n  - name: u\n    k: [a]\n", 3, "not the one on line 3"),
+    (
+        "upstream_servers:\n  - name: u\n    k:\n      a: b\n    host: h\n\npipeline:\n  inputs:\n    - name: dummy\n",
+        8,
+        "not the one on line 4 (Fluent Bit loses its place there",
+    ),
+    (
+        _DUMMY + "      processors:\n        foo:\n          - name: grep\n",
+        5,
+        "unknown processor 'foo'",
+    ),
+    (
+        _DUMMY + "      processors:\n        logs:\n          - name: content_modifier\n"
+        "            processors:\n              foo: []\n",
+        8,
+        "unknown processor 'foo'",
+    ),
+    (_DUMMY + "      processors:\n        logs: grep\n", 5, "logs: must be a list"),
+    (_DUMMY + "      processors:\n        logs:\n          - grep\n", 6, "not one"),
+    (
+        _DUMMY + "      processors:\n        logs:\n          name: grep\n        metrics: []\n",
+        7,
+        "not the mapping from line 6",
+    ),
+    (
+        _DUMMY + "      processors:\n        logs: [[{name: grep}]]\n",
+        5,
+        "a list inside the list (line 5)",
+    ),
+    (
+        _DUMMY + "      Processors:\n        logs:\n          - name: grep\n",
+        6,
+        "nested mapping may hold only scalars",
+    ),
+    (
+        "pipeline:\n  outputs:\n    - name: stdout\n      telemetry:\n        a:\n          b: c\n",
+        6,
+        "nested mapping may hold only scalars",
+    ),
+    (_DUMMY + "      telemetry:\n        - a: b\n", 5, "may hold only scalars"),
+    ("parsers: [[{name: p, format: json}]]\n", 1, "a list inside the list (line 1)"),
+    ("parsers:\n  - - name: p\n    - name: q\n\nservice:\n  flush: 1\n", 5, "a list inside the list (line 2)"),
+    ("plugins:\n  - - /a.so\n", 3, "a list inside the list (line 2)"),
+    ("pipeline:\n  inputs:\n    - - name: dummy\n  outputs:\n    - name: stdout\n", 4, "inside the list (line 3)"),
+    ("pipeline: inputs\nservice:\n  flush: 1\n", 2, "pipeline: must be a mapping"),
+    ("pipeline: inputs\n", 2, "pipeline: must be a mapping"),
+    ("service:\n  flush: [1]\n", 2, "must be a scalar or a mapping, not a list"),
+    ("env:\n  a:\n    b: c\n", 3, "must be a scalar, not a list or mapping"),
+    ("foo:\n  a: {b: c}\n", 2, "must be a scalar, not a list or mapping"),
+    ("env:\n  - a\n", 2, "env: a list of variables must hold mappings"),
+]
+_OUTPUT = "  outputs:\n    - name: stdout\n"
+# Structures Fluent Bit's reader takes, with the versions that take them (read off `--dry-run` of
+# 4.2.8 and 5.1.1; test_fluent_bit_takes_these checks them again where FLUENT_BIT_BIN is set).
+# What either version takes is taken, so that no config one of them runs is refused.
+BOTH = frozenset(("4.2.8", "5.1.1"))
+NEWER = frozenset(("5.1.1",))
+ACCEPTED = [
+    ("parsers:\n  - name: p\n    format: regex\n    regex: '^(?<a>.*)$'\n", BOTH),
+    (
+        "multiline_parsers:\n  - name: m\n    type: regex\n    rules:\n      - state: start_state\n"
+        "        regex: '/a/'\n        next_state: cont\n",
+        BOTH,
+    ),
+    ("upstream_servers:\n  - name: u\n    nodes:\n      - name: n\n        host: 127.0.0.1\n        port: 80\n", BOTH),
+    (
+        _DUMMY + "      processors:\n        LOGS:\n          - name: content_modifier\n"
+        "            action: insert\n            key: a\n            value: b\n" + _OUTPUT,
+        BOTH,
+    ),
+    (
+        _DUMMY + "      processors:\n        logs:\n          - name: content_modifier\n"
+        "            action: insert\n            key: a\n            value: b\n            condition:\n"
+        "              op: and\n              rules:\n                - field: $a\n                  op: eq\n"
+        "                  value: b\n" + _OUTPUT,
+        BOTH,
+    ),
+    (_DUMMY + "      processors:\n        - a: [b]\n" + _OUTPUT, BOTH),
+    (_DUMMY + "      processors: {}\n" + _OUTPUT, BOTH),
+    (_DUMMY + "      processors:\n        logs: []\n" + _OUTPUT, BOTH),
+    (
+        _DUMMY + "      routes:\n        logs:\n          - name: r\n            to: [x]\n" + _OUTPUT,
+        BOTH,
+    ),
+    (_DUMMY + "      Processors: [a, b]\n" + _OUTPUT, BOTH),
+    ("customs:\n  - name: calyptia\n    api_key: x\n    processors:\n      logs: []\n", BOTH),
+    ("env:\n  - name: A\n    value: b\n", NEWER),
+    ("service:\n  flush: 1\n  http:\n    a: [b]\n", NEWER),
+    ("extensions:\n  a: [b, {c: d}]\n", NEWER),
+    (_DUMMY + "      telemetry:\n        a:\n          b: c\n" + _OUTPUT, NEWER),
 ]
 FLUENT_BIT = os.environ.get("FLUENT_BIT_BIN", "")
 _LINE = re.compile(r"invalid YAML in file .* at line (\d+)|YAML error found in file .*, line (\d+)")
+
+
+def test_refused_where_fluent_bit_hangs() -> None:
+    # 4.2.8 and 5.1.1 read this in a loop until killed (UPSTREAM_SERVER_VALUE lets the end of the
+    # stream go by): refused at the value, as they name no line.
+    with pytest.raises(ConfigError) as refused:
+        yaml_config.parse(b"upstream_servers:\n  - name: u\n    k: [a, b]\n", "in.yaml")
+    assert refused.value.line == 3 and "would hang" in refused.value.message, refused.value
 
 
 @pytest.mark.parametrize(("text", "line", "words"), REFUSED)
@@ -82,3 +205,20 @@ def test_fluent_bit_names_these_lines(tmp_path: Path, text: str, line: int, word
     )
     named = next(match for match in map(_LINE.search, done.stderr.splitlines()) if match)
     assert int(named[1] or named[2]) == line, done.stderr
+
+
+@pytest.mark.parametrize(("text", "versions"), ACCEPTED)
+def test_taken_as_fluent_bit_takes_it(text: str, versions: frozenset[str]) -> None:
+    yaml_config.parse(text.encode(), "in.yaml")
+
+
+@pytest.mark.skipif(not FLUENT_BIT, reason="FLUENT_BIT_BIN is not set: the verdicts above are Fluent Bit's as recorded")
+@pytest.mark.parametrize(("text", "versions"), ACCEPTED)
+def test_fluent_bit_takes_these(tmp_path: Path, text: str, versions: frozenset[str]) -> None:
+    version = subprocess.run([FLUENT_BIT, "--version"], capture_output=True, text=True, check=True).stdout.split()[2]
+    (tmp_path / "in.yaml").write_text(text)
+    done = subprocess.run(
+        [FLUENT_BIT, "--dry-run", "-c", "in.yaml"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    # Only the reader's verdict: a dry run may also fail on a plugin's own settings.
+    assert ("yaml error" not in done.stderr) == (version.lstrip("v") in versions), done.stderr
