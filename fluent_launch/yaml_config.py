@@ -72,6 +72,10 @@ _SIGNALS = frozenset(("logs", "metrics", "traces"))
 _GROUP_LISTS = {"multiline_parser": "rules", "upstream_servers": "nodes"}
 
 
+# Below this size a config's plugins keep their pairs once asked for (see Mapping.pairs).
+_KEEP_PAIRS_BELOW = 64 * 1024
+
+
 class Scalar:
     __slots__ = ("end", "line", "start", "style", "tagged", "value")
 
@@ -102,7 +106,14 @@ class Mapping:
     @property
     def pairs(self) -> list[tuple[Scalar, Node]]:
         pairs = self._pairs
-        return pairs if isinstance(pairs, list) else _reread(self, pairs)
+        if isinstance(pairs, list):
+            return pairs
+        found = _reread(self, pairs)
+        if len(pairs) < _KEEP_PAIRS_BELOW:
+            # A small file's pairs are kept once read: the edit, the paths and the checks each
+            # ask for them, and reading them again costs more than holding them.
+            self._pairs = found
+        return found
 
     @property
     def simple(self) -> bool:
