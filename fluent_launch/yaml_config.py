@@ -455,8 +455,6 @@ class _Parser:
                     f"no ':' after the key on line {row + 1} (expected 'key: value', a ':' followed by a space)",
                 )
             self._check_key_length(row, col, after)
-            if key.style not in ("plain", "single", "double"):
-                raise self.error(row, "mapping keys must be plain or quoted scalars")
 
     def _stale_key_row(self, row: int, col: int, plain: bool) -> int:
         """Where libyaml gives up on the key at (row, col) of a block mapping whose ':' is missing:
@@ -563,7 +561,7 @@ class _Parser:
             return node, end_row, end_col
         if col < len(line) and line[col] != 0x23:
             raise self.error(row, "expected a space after ':'")
-        return self._value_below(row, col, indent, after_key, False, row, col)
+        return self._value_below(row, col, indent, after_key)
 
     def _tagged(self, row: int, col: int, indent: int) -> tuple[Node, int, int]:
         line = self.lines[row]
@@ -577,22 +575,17 @@ class _Parser:
             raise self.error(row, "an anchor or tag before a mapping is not supported")
         return scalar, row, end
 
-    def _value_below(
-        self, row: int, col: int, indent: int, after_key: bool, tagged: bool, own_row: int, own_col: int
-    ) -> tuple[Node, int, int]:
-        """A value that starts on a later line (or is empty)."""
+    def _value_below(self, row: int, col: int, indent: int, after_key: bool) -> tuple[Node, int, int]:
+        """A value that starts on a later line (or is empty, at (row, col))."""
         next_row, next_col = self.skip(row + 1, 0) if row + 1 < len(self.lines) else (len(self.lines), 0)
         if next_row < len(self.lines):
             marker = next_col == 0 and (self._marker(next_row, b"---") or self._marker(next_row, b"..."))
             if not marker and (
                 next_col > indent or (after_key and next_col == indent and self._is_dash(next_row, next_col))
             ):
-                if tagged:
-                    raise self.error(next_row, "an anchor or tag before a block collection is not supported")
                 return self.block_node(next_row, next_col, indent)
-        end = self.offset(own_row, own_col)
-        line = self.lines[own_row]
-        return Scalar(end, end, "", "empty", own_row + 1, tagged), own_row, len(line) if row == own_row else own_col
+        end = self.offset(row, col)
+        return Scalar(end, end, "", "empty", row + 1, False), row, len(self.lines[row])
 
     def block_sequence(self, row: int, col: int) -> tuple[Sequence, int, int]:
         sequence = Sequence(self.offset(row, col), row + 1, False)
