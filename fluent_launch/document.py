@@ -301,29 +301,44 @@ def settings(doc: Document, kinds: Iterable[str], keys: frozenset[bytes]) -> Ite
 def may_matter(
     doc: Document, words: Iterable[bytes], keys: Iterable[bytes], odd: Callable[[bytes, bytes], bool]
 ) -> bool:
-    """Whether settings() could give a check anything to report, judged from the raw bytes so
-    that a large config is not walked entry by entry when nothing in it matters: true if one
-    of `words` is anywhere, or if, wherever one of `keys` occurs, the rest of its line is a
-    value that `odd(key, value)` calls odd (all in lower case: the checks ignore case). Never
-    false where settings() would yield an entry that matters; often true where it would not.
-    """
+    """Whether settings() could give a check anything to report, judged from the raw bytes (see
+    raw_may_matter; a line's value is the rest of its line after the key)."""
     if doc._joined:
         return True  # lines cut and joined at NUL bytes are not the raw lines
+    return raw_may_matter(doc.data, words, {key: key for key in keys}, odd, lambda rest: rest.strip(_SPACE))
+
+
+def raw_may_matter(
+    data: bytes,
+    words: Iterable[bytes],
+    spellings: dict[bytes, bytes],
+    odd: Callable[[bytes, bytes], bool],
+    value_of: Callable[[bytes], bytes | None],
+) -> bool:
+    """Whether a config's settings could give a check anything to report, judged from its raw
+    bytes so that a large config is not walked entry by entry when nothing in it matters: true
+    if one of `words` is anywhere, or if, wherever a spelling of a key occurs, `value_of` the
+    rest of its line is a value that `odd(key, value)` calls odd, or None (what the line alone
+    cannot tell). All in lower case: the checks ignore case. Never false where a walk would
+    find an entry that matters; often true where it would not.
+    """
     # One lower-case copy and slices of single lines: a large config is not copied again.
-    lowered = doc.data.lower()
+    lowered = data.lower()
     if any(word in lowered for word in words):
         return True
-    for key in keys:
+    for spelled, key in spellings.items():
         rests = set()  # values repeat: each distinct one is judged once
-        at = lowered.find(key)
+        at = lowered.find(spelled)
         while at >= 0:
-            start = at + len(key)
+            start = at + len(spelled)
             end = lowered.find(b"\n", start)
             rest = lowered[start : end if end >= 0 else len(lowered)]
-            if key in rest:
+            if spelled in rest:
                 return True  # the key twice in a line: the walk judges what is whose
             rests.add(rest)
-            at = lowered.find(key, start + len(rest))
-        if any(odd(key, rest.strip(_SPACE)) for rest in rests):
-            return True
+            at = lowered.find(spelled, start + len(rest))
+        for rest in rests:
+            value = value_of(rest)
+            if value is None or odd(key, value):
+                return True
     return False

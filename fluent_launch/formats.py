@@ -41,15 +41,21 @@ def edit_config(path: str, data: bytes, overrides: edit.Overrides, inline_includ
 def settings(config: Config) -> Iterator[Setting]:
     """(path, line, kind, plugin, key, value) of each setting of the service and the plugins
     that the diagnostics check (see diagnose.warnings), in file order."""
+    # Walking every entry of a large config costs more than editing it, so only when its raw
+    # bytes show something a check may report.
     if isinstance(config, Document):
-        # Walking every entry of a large config costs more than editing it, so only when its
-        # raw bytes show something a check may report.
         if not document.may_matter(config, diagnose.WORDS, diagnose.CORE, diagnose.odd):
             return iter(())
         return document.settings(config, (SERVICE, INPUT, FILTER, OUTPUT), diagnose.KEYS)
     from fluent_launch import yaml_config
 
-    return _yaml_settings((found for doc in config for found in yaml_config.settings(doc)), yaml_config.key_id)
+    found = (
+        setting
+        for doc in config
+        if yaml_config.may_matter(doc, diagnose.WORDS, diagnose.CORE, diagnose.odd)
+        for setting in yaml_config.settings(doc)
+    )
+    return _yaml_settings(found, yaml_config.key_id)
 
 
 def _yaml_settings(found: Iterator[Setting], key_id: Callable[[str], str]) -> Iterator[Setting]:

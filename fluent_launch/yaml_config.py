@@ -16,12 +16,12 @@ from _operator import add  # not `operator`: a Python module whose import is 0.3
 from itertools import accumulate, count
 from struct import pack
 
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, raw_may_matter
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 # What may appear in a YAML stream besides printable Unicode: tab, LF, CR.
 _CONTROL = bytes(range(0x20)).replace(b"\t", b"").replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
@@ -1149,3 +1149,34 @@ def settings(doc: YamlDocument) -> Iterator[tuple[str, int, str, str, str, str]]
                 for item in value.items:
                     if isinstance(item, Scalar):
                         yield doc.path, item.line, plugin.kind, name, key.value, item.value
+
+
+def may_matter(
+    doc: YamlDocument, words: Iterable[bytes], keys: Iterable[bytes], odd: Callable[[bytes, bytes], bool]
+) -> bool:
+    """Whether settings(doc) could give a check anything to report, judged from the raw bytes
+    (see document.raw_may_matter): keys and words in snake_case or camelCase (`memBufLimit`),
+    a key quoted or not, its value plain or quoted on the key's line."""
+    spellings = {spelled: key for key in keys for spelled in (key, key.replace(b"_", b""))}
+    return raw_may_matter(doc.data, {*words, *(word.replace(b"_", b"") for word in words)}, spellings, odd, _line_value)
+
+
+def _line_value(rest: bytes) -> bytes | None:
+    """The value of the `key: value` line whose key `rest` follows, or None where the line alone
+    does not give it (a value on the next lines, a flow collection, an anchor, a tag, an escape)."""
+    if rest[:1] in (b'"', b"'"):
+        rest = rest[1:]  # the key's closing quote
+    if rest[:1] != b":":
+        return None
+    value = rest[1:]
+    for comment in (b" #", b"\t#"):
+        if comment in value:
+            value = value[: value.index(comment)]
+    value = value.strip(b" \t\r")
+    if not value or value[:1] in b"{[&*!|>%@`" or b"\\" in value:
+        return None
+    quote = value[:1]
+    if quote in (b'"', b"'"):
+        inner = value[1:-1]
+        return inner if len(value) > 1 and value[-1:] == quote and quote not in inner else None
+    return None if any(mark in value for mark in (b",", b"]", b"}")) else value

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fluent_launch import classic, diagnose
+from fluent_launch import classic, diagnose, formats, yaml_config
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, may_matter, settings
 from fluent_launch.errors import ConfigError
 
@@ -115,3 +115,56 @@ def test_diff_masks_the_values_of_secret_looking_keys_only() -> None:
         b" [OUTPUT]\r\n-\tName http\r\n-\tTLS.Key_Passwd ***\r\n+\tName es\r\n+\tTLS.Key_Passwd ***\r\n \tapi_key\r\n"
     )
     assert b"+\tTLS.Key_Passwd  new\r\n" in diff.unified(before, after, "a", "b", True)
+
+
+YAML_KEYS = [b"name", b"Mem_Buf_Limit", b"memBufLimit", b'"mem_buf_limit"', b"retryLimit", b"Retry_Limit", b"flush"]
+YAML_KEYS += [b"logGroupName", b"log_stream_name", b"storage.type", b"storage.totalLimitSize", b"threaded", b"tag"]
+YAML_VALUES = [b"5M", b"'5 MB'", b'"Off" # note', b"Flase", b"no_limits", b"'-1'", b"info", b"0", b"${X}", b"'a:b'"]
+YAML_VALUES += [b"cloudwatch", b"kinesis_streams", b"memory", b'"disk"', b"on", b'"a\\"b"', b"[1, 2]", b"&a 5 MB"]
+
+
+@st.composite
+def yaml_configs(draw: st.DrawFn) -> bytes:
+    lines = [b"service:"]
+    for _ in range(draw(st.integers(0, 3))):
+        lines.append(b"  " + draw(st.sampled_from(YAML_KEYS)) + b": " + draw(st.sampled_from(YAML_VALUES)))
+    lines.append(b"pipeline:")
+    for kind in (b"inputs", b"outputs"):
+        lines.append(b"  " + kind + b":")
+        for _ in range(draw(st.integers(1, 3))):
+            pairs = [(draw(st.sampled_from(YAML_KEYS)), draw(st.sampled_from(YAML_VALUES))) for _ in range(3)]
+            if draw(st.booleans()):
+                lines.append(
+                    b"    - {" + b", ".join(key + b": " + value for key, value in pairs if b"#" not in value) + b"}"
+                )
+            else:
+                lines.append(b"    - name: dummy")
+                lines += [b"      " + key + b": " + value for key, value in pairs]
+    return draw(st.sampled_from([b"\n", b"\r\n"])).join(lines) + b"\n"
+
+
+@given(yaml_configs())
+def test_the_yaml_pre_check_never_hides_a_warning(data: bytes) -> None:
+    try:
+        doc = yaml_config.parse(data, "f.yaml")
+    except ConfigError:
+        return
+    walked = formats._yaml_settings(yaml_config.settings(doc), yaml_config.key_id)
+    found = list(diagnose.warnings(walked, {}, []))
+    if found:
+        assert yaml_config.may_matter(doc, diagnose.WORDS, diagnose.CORE, diagnose.odd), found
+
+
+def test_a_yaml_config_with_nothing_to_report_is_not_walked() -> None:
+    plugin = b"    - name: dummy\n      memBufLimit: '25MB'  # ok\n      \"Retry_Limit\": 2\n"
+    data = b"pipeline:\n  inputs:\n" + plugin * 500
+
+    def matters(text: bytes) -> bool:
+        return yaml_config.may_matter(yaml_config.parse(text, "f.yaml"), diagnose.WORDS, diagnose.CORE, diagnose.odd)
+
+    assert not matters(data)
+    assert matters(data.replace(b"'25MB'", b"'25 MB'", 1))
+    assert matters(data.replace(b'Retry_Limit": 2', b'Retry_Limit": none', 1))
+    assert matters(data + b"  outputs:\n    - name: firehose\n")
+    assert matters(data + b"  outputs:\n    - {name: null, logGroupName: x}\n")
+    assert matters(data.replace(b"'25MB'", b"\n        25 MB", 1))  # on the next line: the walk judges it
