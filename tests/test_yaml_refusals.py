@@ -3,6 +3,7 @@ event its reader's state machine stops at), so the launcher's FILE:LINE and Flue
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -181,6 +182,17 @@ FLUENT_BIT = os.environ.get("FLUENT_BIT_BIN", "")
 _LINE = re.compile(r"invalid YAML in file .* at line (\d+)|YAML error found in file .*, line (\d+)")
 
 
+@functools.cache
+def _version() -> str:
+    """FLUENT_BIT_BIN's version; 1.9 has a YAML reader of its own, for an older layout, so the
+    lines and verdicts here, 4.2.8's and 5.1.1's, are not its own."""
+    done = subprocess.run([FLUENT_BIT, "--version"], capture_output=True, text=True, check=True)
+    version = done.stdout.split()[2].lstrip("v")
+    if version.startswith("1."):
+        pytest.skip(f"Fluent Bit {version} reads almost none of today's YAML (only its old experimental layout)")
+    return version
+
+
 def test_refused_where_fluent_bit_hangs() -> None:
     # 4.2.8 and 5.1.1 read this in a loop until killed (UPSTREAM_SERVER_VALUE lets the end of the
     # stream go by): refused at the value, as they name no line.
@@ -199,6 +211,7 @@ def test_refused_at_fluent_bits_line(text: str, line: int, words: str) -> None:
 @pytest.mark.skipif(not FLUENT_BIT, reason="FLUENT_BIT_BIN is not set: the lines above are Fluent Bit's as recorded")
 @pytest.mark.parametrize(("text", "line", "words"), REFUSED)
 def test_fluent_bit_names_these_lines(tmp_path: Path, text: str, line: int, words: str) -> None:
+    _version()
     (tmp_path / "in.yaml").write_text(text)
     done = subprocess.run(
         [FLUENT_BIT, "--dry-run", "-c", "in.yaml"], cwd=tmp_path, capture_output=True, text=True, check=False
@@ -215,10 +228,10 @@ def test_taken_as_fluent_bit_takes_it(text: str, versions: frozenset[str]) -> No
 @pytest.mark.skipif(not FLUENT_BIT, reason="FLUENT_BIT_BIN is not set: the verdicts above are Fluent Bit's as recorded")
 @pytest.mark.parametrize(("text", "versions"), ACCEPTED)
 def test_fluent_bit_takes_these(tmp_path: Path, text: str, versions: frozenset[str]) -> None:
-    version = subprocess.run([FLUENT_BIT, "--version"], capture_output=True, text=True, check=True).stdout.split()[2]
+    version = _version()
     (tmp_path / "in.yaml").write_text(text)
     done = subprocess.run(
         [FLUENT_BIT, "--dry-run", "-c", "in.yaml"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     # Only the reader's verdict: a dry run may also fail on a plugin's own settings.
-    assert ("yaml error" not in done.stderr) == (version.lstrip("v") in versions), done.stderr
+    assert ("yaml error" not in done.stderr) == (version in versions), done.stderr
