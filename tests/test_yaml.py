@@ -400,3 +400,25 @@ def test_inlined_files_of_every_shape_are_edited_then_pasted(tmp_path: Path) -> 
     assert [section["name"] for section in yaml_view.view(inlined)[0]] == [
         section["name"] for section in yaml_view.view(loaded)[0]
     ]
+
+
+def test_a_large_configs_plugins_are_read_again_from_its_bytes_not_held() -> None:
+    # Above 64 KiB a plugin's pairs are not kept once read (they would take twenty times the
+    # file): each reader reads them again, and gets the same pairs as a small file's plugin.
+    plugin = "    - name: dummy\n      tag: 'a b'\n      Mem_Buf_Limit: 25MB\n"
+    data = ("pipeline:\n  inputs:\n" + plugin * 1500).encode()
+    assert len(data) > 64 * 1024
+    doc = yaml_config.parse(data, "in.yaml")
+    out = yaml_edit.apply(doc, overrides(("input", "mem_buf_limit", "5M"))).data
+    assert out == data.replace(b"Mem_Buf_Limit: 25MB", b'Mem_Buf_Limit: "5M"')
+    first, last = doc.plugins[0].mapping, doc.plugins[-1].mapping
+    assert [(key.value, yaml_view._scalar(value)) for key, value in last.pairs] == [
+        ("name", "dummy"),
+        ("tag", "a b"),
+        ("Mem_Buf_Limit", "25MB"),
+    ]
+    again = [(key.value, yaml_view._scalar(value), key.line, value.start) for key, value in first.pairs]
+    assert again == [(key.value, yaml_view._scalar(value), key.line, value.start) for key, value in first.pairs]
+    assert again[0][:3] == ("name", "dummy", 3)
+    assert first.simple and last.simple  # still spans of the file, after the edit and all the reads
+    assert len(list(yaml_config.settings(doc))) == 3 * 1500
