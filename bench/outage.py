@@ -8,6 +8,12 @@ Each run: the guide's command line (port substituted) over a FireLens-style conf
 client flooding ~1 KB records on the unix socket, rsyslog away for --outage seconds, then
 back; RSS from /proc five times a second. Prints a Markdown table and draws the RSS of the
 run with the limit and the run without into one plot (--plot, default docs/outage-rss.png).
+
+With --disk (issue #21), the runs are the guide's command line with --buffer-dir for each
+client mode, a kill -9 of Fluent Bit mid-outage and a restart, and a --disk-budget smaller
+than the outage's volume; the disk the buffer takes is sampled too, and Fluent Bit's own
+count of dropped records read from its HTTP server. --plot-disk draws RSS and disk use of
+memory mode against disk mode (Message mode without acks) into a second plot.
 """
 
 from __future__ import annotations
@@ -20,9 +26,29 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.e2e import outage
-from tests.e2e.sidecar import FLUENT_BIT, SKIP_REASON, version
+from tests.e2e.sidecar import FLUENT_BIT, SKIP_REASON, free_port, version
 
 LIMITED = ["-s", "Scheduler.Cap", "60", "-i", "Mem_Buf_Limit", "5M"]
+GUIDE = ["-s", "Scheduler.Cap", "60", "-i", "Mem_Buf_Limit", "50M"]
+BUFFER = "BUFFER"  # replaced by the run's buffer directory
+# The issue's flood: two clients at 3,000 records/s, here one client at 6,000 (batches of 100).
+FLOOD_PAUSE = 1 / 60
+SMALL_DISK = "32M"  # the disk-full run's --disk-budget: half of it for the syslog output
+# (name, launcher options, client's forward mode, client retries, kill -9 mid-outage)
+DISK_RUNS = [
+    ("memory mode (-i Mem_Buf_Limit 5M), Message mode without acks", LIMITED, "message", False, False),
+    ("--buffer-dir, PackedForward", [*GUIDE, "--buffer-dir", BUFFER], "packed", True, False),
+    ("--buffer-dir, Message mode without acks", [*GUIDE, "--buffer-dir", BUFFER], "message", False, False),
+    ("--buffer-dir, PackedForward without retries", [*GUIDE, "--buffer-dir", BUFFER], "packed", False, False),
+    ("--buffer-dir, kill -9 mid-outage, restarted", [*GUIDE, "--buffer-dir", BUFFER], "packed", True, True),
+    (
+        f"--buffer-dir --disk-budget {SMALL_DISK}, disk full",
+        [*GUIDE, "--buffer-dir", BUFFER, "--disk-budget", SMALL_DISK],
+        "packed",
+        True,
+        False,
+    ),
+]
 # (name, launcher options, client's forward mode, client retries)
 RUNS = [
     ("-s Scheduler.Cap 60 -i Mem_Buf_Limit 5M", LIMITED, "packed", True),
@@ -40,11 +66,15 @@ def main() -> int:
     parser.add_argument("--rss-stop", type=int, default=1024, help="MiB of RSS at which the flood stops")
     parser.add_argument("--plot", type=Path, default=Path("docs/outage-rss.png"))
     parser.add_argument("--runs", type=int, default=len(RUNS), help="only the first N runs")
+    parser.add_argument("--disk", action="store_true", help="the --buffer-dir runs (issue #21) instead")
+    parser.add_argument("--plot-disk", type=Path, help="with --disk: where to draw RSS and disk use")
     args = parser.parse_args()
     if not FLUENT_BIT:
         print(SKIP_REASON, file=sys.stderr)
         return 2
     fluent_bit = version()
+    if args.disk:
+        return _disk(args, fluent_bit)
     results: dict[str, outage.Result] = {}
     with tempfile.TemporaryDirectory() as work:
         for index, (name, options, mode, retry) in enumerate(RUNS[: args.runs]):
@@ -73,6 +103,69 @@ def main() -> int:
         )
     _plot(args.plot, fluent_bit, results, RUNS[0][0], RUNS[1][0])
     return 0
+
+
+def _disk(args: argparse.Namespace, fluent_bit: str) -> int:
+    results: dict[str, outage.Result] = {}
+    with tempfile.TemporaryDirectory() as work:
+        for index, (name, options, mode, retry, kill) in enumerate(DISK_RUNS[: args.runs]):
+            buffer = Path(work) / str(index) / "buffer"
+            port = free_port()
+            monitoring = ["-s", "HTTP_Server", "On", "-s", "HTTP_Listen", "127.0.0.1", "-s", "HTTP_Port", str(port)]
+            plan = outage.Outage(
+                [str(buffer) if option == BUFFER else option for option in options] + monitoring,
+                outage=args.outage,
+                drain_limit=args.drain_limit,
+                flood_rss_stop=args.rss_stop << 20,
+                retry=retry,
+                mode=mode,
+                drain_quiet=75.0,  # Scheduler.Cap 60: no retry is further away
+                buffer=buffer if BUFFER in options else None,
+                kill_at=args.outage / 2 if kill else None,
+                metrics_port=port,
+                pause=FLOOD_PAUSE,
+            )
+            results[name] = outage.run(Path(work) / str(index), plan)
+            print(f"{name}: {results[name]}", file=sys.stderr, flush=True)
+    print(f"Fluent Bit {fluent_bit}, outage {args.outage:g} s, up to 6,000 records/s of ~1 KB\n")
+    print("| run | peak RSS | peak disk | records sent | lost | Fluent Bit says dropped | twice | drain after return |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, result in results.items():
+        drain = f"{result.drain:.1f} s" if result.drain is not None else f"not all in {args.drain_limit:g} s"
+        print(
+            f"| {name} | {result.peak_rss / (1 << 20):.0f} MiB | {result.peak_disk / (1 << 20):.0f} MiB | {result.sent}"
+            f" | {result.lost + result.failed} | {result.fluent_bit_dropped} | {result.duplicates} | {drain} |"
+        )
+    if args.plot_disk is not None and len(results) > 2:
+        _plot_disk(args.plot_disk, fluent_bit, results, DISK_RUNS[0][0], DISK_RUNS[2][0])
+    return 0
+
+
+def _plot_disk(path: Path, fluent_bit: str, results: dict[str, outage.Result], memory: str, disk: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, (rss_axes, disk_axes) = pyplot.subplots(2, 1, sharex=True, figsize=(8, 6))
+    for name, colour in ((memory, "tab:red"), (disk, "tab:blue")):
+        result = results[name]
+        label = f"{name}: {result.lost + result.failed} of {result.sent} lost"
+        rss_axes.plot(
+            [at for at, _ in result.samples], [rss / (1 << 20) for _, rss in result.samples], colour, label=label
+        )
+        disk_axes.plot([at for at, _ in result.disk], [used / (1 << 20) for _, used in result.disk], colour)
+    for axes in (rss_axes, disk_axes):
+        axes.axvspan(results[disk].outage_start, results[disk].outage_end, color="0.9")
+    rss_axes.set_ylabel("Fluent Bit RSS (MiB)")
+    disk_axes.set_ylabel("buffer on disk (MiB)")
+    disk_axes.set_xlabel("seconds since start (grey: receiver away, disk-mode run)")
+    rss_axes.set_title(f"Fluent Bit {fluent_bit} through a receiver outage: memory mode vs --buffer-dir")
+    rss_axes.legend(fontsize="small")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+    print(f"\nplot: {path}")
 
 
 def _plot(path: Path, fluent_bit: str, results: dict[str, outage.Result], limited: str, unlimited: str) -> None:

@@ -16,8 +16,11 @@ from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
 from fluent_launch.read import read_config
-from fluent_launch.records import Record
+from fluent_launch.records import TYPE_CHECKING, Record
 from fluent_launch.write import write_atomically
+
+if TYPE_CHECKING:
+    from fluent_launch.buffer import Buffer
 
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
 DEFAULT_IN_CONFIG = "/fluent-bit/etc/fluent-bit.conf"
@@ -53,14 +56,20 @@ RUN_PATH -c OUT_CONFIG FLUENT_BIT_ARG...
                             and exit 1 instead of starting it
       --check-timeout SECONDS
                             give up --check after SECONDS (default 10), exit 1
+      --buffer-dir DIR      buffer on disk under DIR (created; checked writable):
+                            storage.path, storage.type filesystem on every input,
+                            a memory ceiling and the disk budget (docs/disk-buffer.md);
+                            an explicit -s/-i/-o for any of those keys wins
+      --disk-budget SIZE    disk the buffer may use, split over the outputs as
+                            storage.total_limit_size (default 1G; with --buffer-dir)
   -q, --quiet               no summary line
   --                        pass every following argument to Fluent Bit
   -h, --help                show this help and exit
       --version             show the version and exit
 
 Warnings (one line each, "fluent-launch: warning: ...") never change the exit status.
-Exit status: Fluent Bit's own once it runs; 0 --dry-run done; 1 bad config, I/O error
-or --check failed; 2 bad launcher arguments (a value Fluent Bit would refuse included);
+Exit status: Fluent Bit's own once it runs; 0 --dry-run done; 1 bad config, I/O error,
+--check failed or --buffer-dir not writable; 2 bad launcher arguments (a value Fluent Bit would refuse included);
 126 Fluent Bit not executable; 127 Fluent Bit not found.
 """
 
@@ -81,6 +90,8 @@ _FLAGS = {
     "-q": "quiet",
     "--quiet": "quiet",
 }
+# Options with one value, and what they need.
+_VALUE_NEEDED = {"--check-timeout": "a number of seconds", "--buffer-dir": "a path", "--disk-budget": "a size"}
 _PAIR_OPTIONS = {
     "-i": INPUT,
     "--input": INPUT,
@@ -117,6 +128,7 @@ class Options(Record):
     check: bool
     quiet: bool
     check_timeout: float
+    buffer: Buffer | None  # --buffer-dir and --disk-budget
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,9 +150,7 @@ def _launch(argv: list[str] | None) -> int:
             sys.stdout.write(options)
             return 0
         original = read_config(options.in_config)
-        document, result = formats.edit_config(
-            options.in_config, original.data, options.overrides, options.inline_includes
-        )
+        document, result = _edit(options, original.data)
         _warn(document, options)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
         shown = _quote(command if options.show_secrets else masked(command))
@@ -152,6 +162,10 @@ def _launch(argv: list[str] | None) -> int:
             done = "would exec" if options.quiet else f"{summary(options, result, 'would write')}; exec"
             print(f"fluent-launch: {done} {shown}", file=sys.stderr)
             return 0
+        if options.buffer is not None:
+            from fluent_launch import buffer
+
+            buffer.check_writable(options.buffer.directory)
         write_atomically(options.out_config, result.data, original.mode)
         if options.check:
             from fluent_launch import check  # only here: subprocess is no start-up cost of a launch
@@ -164,6 +178,29 @@ def _launch(argv: list[str] | None) -> int:
     except LaunchError as error:
         print(f"fluent-launch: {error}", file=sys.stderr)
         return error.exit_code
+
+
+def _edit(options: Options, data: bytes) -> tuple[formats.Config, edit.Result]:
+    """The config edited with the overrides, and with --buffer-dir, the buffer's settings:
+    those go into the options' overrides and Fluent Bit's arguments, for the summary and the
+    command, and the disk budget is split over the outputs the edit counted."""
+    if options.buffer is None:
+        return formats.edit_config(options.in_config, data, options.overrides, options.inline_includes)
+    from fluent_launch import buffer  # only here: nothing of it is needed without the option
+
+    explicit = dict(options.overrides)
+    on_command_line = buffer.command_line_outputs(options.fluent_bit_args)
+    outputs = on_command_line + 1  # a guess, right for the guide's task; else edited again
+    while True:
+        options.overrides.clear()
+        options.overrides.update(buffer.overrides(explicit, options.buffer, outputs))
+        config, result = formats.edit_config(options.in_config, data, options.overrides, options.inline_includes)
+        counted = result.kinds[OUTPUT].sections + on_command_line
+        if counted in (outputs, 0):
+            break
+        outputs = counted
+    options.fluent_bit_args[:] = buffer.fluent_bit_args(options.fluent_bit_args, options.buffer, outputs)
+    return config, result
 
 
 def _warn(config: formats.Config, options: Options) -> None:
@@ -189,6 +226,8 @@ def parse_args(args: list[str]) -> Options | str:
     after: list[str] = []
     flags = dict.fromkeys(_FLAGS.values(), False)
     check_timeout = DEFAULT_CHECK_TIMEOUT
+    buffer_dir: str | None = None
+    disk_budget: str | None = None
     index = 0
     while index < len(args):
         arg = args[index]
@@ -204,15 +243,18 @@ def parse_args(args: list[str]) -> Options | str:
             flags[_FLAGS[arg]] = True
             continue
         option, inline = arg.split("=", 1) if arg.startswith("--") and "=" in arg else (arg, None)
-        if option in _PATH_OPTIONS or option == "--check-timeout":
+        if option in _PATH_OPTIONS or option in _VALUE_NEEDED:
             if inline is None:
                 if index >= len(args):
-                    what = "a number of seconds" if option == "--check-timeout" else "a path"
-                    raise UsageError(f"{option} needs {what}")
+                    raise UsageError(f"{option} needs {_VALUE_NEEDED.get(option, 'a path')}")
                 inline = args[index]
                 index += 1
             if option == "--check-timeout":
                 check_timeout = _seconds(inline)
+            elif option == "--buffer-dir":
+                buffer_dir = inline
+            elif option == "--disk-budget":
+                disk_budget = inline
             else:
                 paths[_PATH_OPTIONS[option]] = inline
         elif option in _PAIR_OPTIONS and inline is None:
@@ -243,6 +285,13 @@ def parse_args(args: list[str]) -> Options | str:
                 f"{paths['in_config']} and {paths['out_config']}: both must be YAML (.yaml/.yml) or both not"
             )
         paths["out_config"] = DEFAULT_OUT_YAML
+    buffer = None
+    if buffer_dir is not None:
+        from fluent_launch import buffer as disk  # only here: nothing of it is needed without the option
+
+        buffer = disk.parse(buffer_dir, disk_budget, overrides)
+    elif disk_budget is not None:
+        raise UsageError("--disk-budget is the disk of the buffer --buffer-dir makes: give --buffer-dir DIR too")
     return Options(
         paths["run_path"],
         paths["in_config"],
@@ -256,6 +305,7 @@ def parse_args(args: list[str]) -> Options | str:
         flags["check"],
         flags["quiet"],
         check_timeout,
+        buffer,
     )
 
 
@@ -313,6 +363,10 @@ def summary(options: Options, result: edit.Result, verb: str) -> str:
         )
         label = f"[{kind.upper()}]"
         parts.append(f"{label} created with {pairs}" if done.created else f"{done.sections} {label} set {pairs}")
+    if options.buffer is not None:
+        from fluent_launch import buffer  # imported already: the option was given
+
+        parts.insert(0, buffer.summary(options.buffer))
     changes = "; ".join(parts) if parts else "no overrides"
     return f"{verb} {options.out_config} from {options.in_config}: {changes}"
 

@@ -3,7 +3,8 @@
 With the `chunk` option Fluent Bit answers `{"ack": chunk}` once it has taken a message in.
 With `retry`, what is not acknowledged is sent again on a new connection until it is
 (at-least-once, as Docker's fluentd log driver, which FireLens uses, reconnects and retries);
-without, each batch is written once and forgotten, and a failed write or connection drops it.
+without, no ack is asked for, each batch is written once and forgotten, and a failed write
+or connection drops it.
 
 Two of the protocol's modes: PackedForward (`packed`: a batch is one message, taken in whole
 or not at all) and Message (`message`: one record per message, as Docker's fluentd driver
@@ -65,14 +66,19 @@ class ForwardClient:
 
     def _encode(self, records: list[dict[str, Any]], batch: str) -> tuple[bytes, set[str]]:
         now = int(time.time())
+        # Only a client that resends asks for acks: one that does not (as Docker's fluentd
+        # driver by default) would leave them unread.
         if self.mode == "packed":
             stream = b"".join(msgpack.packb([now, record]) for record in records)
-            return msgpack.packb([self.tag, stream, {"chunk": batch}]), {batch}
+            return msgpack.packb([self.tag, stream, *self._option(batch)]), {batch}
         chunks = [f"{batch}.{index}" for index in range(len(records))]
         payload = b"".join(
-            msgpack.packb([self.tag, now, record, {"chunk": chunk}]) for chunk, record in zip(chunks, records)
+            msgpack.packb([self.tag, now, record, *self._option(chunk)]) for chunk, record in zip(chunks, records)
         )
         return payload, set(chunks)
+
+    def _option(self, chunk: str) -> list[dict[str, str]]:
+        return [{"chunk": chunk}] if self.retry else []
 
     def _attempt(self, payload: bytes, chunks: set[str]) -> None:
         if self.connection is None:

@@ -7,8 +7,11 @@ by tests/e2e/test_outage.py and bench/outage.py.
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,11 +38,15 @@ class Outage:
     batch: int = 100  # records per forward message (PackedForward) or burst (Message mode)
     pause: float = 0.0  # seconds between batches: 0 floods
     mode: str = "packed"  # the forward protocol's mode the client sends in (see forward_client)
+    buffer: Path | None = None  # the --buffer-dir given in `options`, whose disk use is sampled
+    kill_at: float | None = None  # if set, SIGKILL Fluent Bit this many seconds into the outage, start it again
+    metrics_port: int | None = None  # Fluent Bit's HTTP server (given in `options`): its dropped records are read
 
 
 @dataclass
 class Result:
     samples: list[tuple[float, int]] = field(default_factory=list, repr=False)  # (seconds since start, RSS bytes)
+    disk: list[tuple[float, int]] = field(default_factory=list, repr=False)  # (seconds since start, buffer bytes)
     sent: int = 0  # records the client handed over (acknowledged, with retries)
     failed: int = 0  # records a client without retries gave up on (write or connection failed)
     received: int = 0  # distinct records that reached the receiver
@@ -50,6 +57,7 @@ class Result:
     drain: float | None = None  # seconds from the receiver's return to the last record, None if not all came
     exit_code: int | None = None
     flood_stopped_at_rss: bool = False
+    fluent_bit_dropped: int | None = None  # records Fluent Bit's metrics say its outputs dropped
 
     @property
     def lost(self) -> int:
@@ -58,6 +66,31 @@ class Result:
     @property
     def peak_rss(self) -> int:
         return max((rss for _, rss in self.samples), default=0)
+
+    @property
+    def peak_disk(self) -> int:
+        return max((used for _, used in self.disk), default=0)
+
+
+def disk_use(directory: Path) -> int:
+    """Bytes of disk the files under `directory` take (allocated blocks, as `du` counts)."""
+    used = 0
+    for root, _, files in os.walk(directory):
+        for name in files:
+            try:
+                used += os.lstat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                pass  # a chunk deleted while walking
+    return used
+
+
+def dropped_records(port: int) -> int:
+    """What Fluent Bit's outputs count as dropped (fluentbit_output_dropped_records_total)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/metrics/prometheus", timeout=5) as answer:
+        text = answer.read().decode()
+    return sum(
+        int(float(value)) for value in re.findall(r"^fluentbit_output_dropped_records_total\{.*\} (\S+)$", text, re.M)
+    )
 
 
 def run(work: Path, plan: Outage) -> Result:
@@ -70,11 +103,21 @@ def run(work: Path, plan: Outage) -> Result:
     try:
         sidecar.start()
         _run(sidecar, receiver, plan, result)
+        if plan.metrics_port is not None:
+            result.fluent_bit_dropped = dropped_records(plan.metrics_port)
         result.exit_code = sidecar.stop()
     finally:
         sidecar.kill()
         receiver.stop()
     return result
+
+
+def _kill_and_start(sidecar: Sidecar, after: float) -> None:
+    """kill -9 Fluent Bit `after` seconds from now, then start the launcher again with the
+    same command line, as ECS restarts a container."""
+    time.sleep(after)
+    sidecar.kill()
+    sidecar.start()
 
 
 def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> None:
@@ -87,13 +130,17 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
 
     def sample() -> None:
         while not stop_sampling.is_set():
+            at = time.monotonic() - start
             try:
-                result.samples.append((time.monotonic() - start, sidecar.rss()))
+                result.samples.append((at, sidecar.rss()))
             except OSError:
-                return
+                pass  # Fluent Bit killed and not started again yet
+            if plan.buffer is not None:
+                result.disk.append((at, disk_use(plan.buffer)))
             stop_sampling.wait(SAMPLE_EVERY)
 
     client = ForwardClient(sidecar.socket, TAG, retry=plan.retry, mode=plan.mode)
+    restart = threading.Thread(target=_kill_and_start, args=(sidecar, plan.kill_at or 0.0))
     filler = "x" * RECORD_SIZE
 
     def flood() -> None:
@@ -146,7 +193,11 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
         receiver.stop()
         flood_on.set()
         result.outage_start = time.monotonic() - start
+        if plan.kill_at is not None:
+            restart.start()
         time.sleep(plan.outage)
+        if plan.kill_at is not None:
+            restart.join()
         receiver.start()
         result.outage_end = time.monotonic() - start
         stop_flood.set()
