@@ -65,7 +65,8 @@ def main() -> int:
     parser.add_argument("--drain-limit", type=float, default=240.0, help="seconds to wait for the backlog")
     parser.add_argument("--rss-stop", type=int, default=1024, help="MiB of RSS at which the flood stops")
     parser.add_argument("--plot", type=Path, default=Path("docs/outage-rss.png"))
-    parser.add_argument("--runs", type=int, default=len(RUNS), help="only the first N runs")
+    parser.add_argument("--runs", type=int, help="only the first N runs")
+    parser.add_argument("--from", type=int, default=0, dest="start", help="skip the first N runs")
     parser.add_argument("--disk", action="store_true", help="the --buffer-dir runs (issue #21) instead")
     parser.add_argument("--plot-disk", type=Path, help="with --disk: where to draw RSS and disk use")
     args = parser.parse_args()
@@ -77,7 +78,7 @@ def main() -> int:
         return _disk(args, fluent_bit)
     results: dict[str, outage.Result] = {}
     with tempfile.TemporaryDirectory() as work:
-        for index, (name, options, mode, retry) in enumerate(RUNS[: args.runs]):
+        for index, (name, options, mode, retry) in list(enumerate(RUNS))[args.start : args.runs]:
             plan = outage.Outage(
                 options,
                 outage=args.outage,
@@ -96,7 +97,7 @@ def main() -> int:
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, result in results.items():
         stopped = " (flood stopped there)" if result.flood_stopped_at_rss else ""
-        drain = f"{result.drain:.1f} s" if result.drain is not None else f"not all in {args.drain_limit:g} s"
+        drain = _drain(result, args.drain_limit)
         print(
             f"| {name} | {result.peak_rss / (1 << 20):.0f} MiB{stopped} | {result.sent} | {result.lost + result.failed}"
             f" | {result.duplicates} | {result.reconnects} | {drain} | {result.exit_code} |"
@@ -105,10 +106,14 @@ def main() -> int:
     return 0
 
 
+def _drain(result: outage.Result, limit: float) -> str:
+    return f"{result.drain:.1f} s" if result.drain is not None else f"not all in {limit:g} s"
+
+
 def _disk(args: argparse.Namespace, fluent_bit: str) -> int:
     results: dict[str, outage.Result] = {}
     with tempfile.TemporaryDirectory() as work:
-        for index, (name, options, mode, retry, kill) in enumerate(DISK_RUNS[: args.runs]):
+        for index, (name, options, mode, retry, kill) in list(enumerate(DISK_RUNS))[args.start : args.runs]:
             buffer = Path(work) / str(index) / "buffer"
             port = free_port()
             monitoring = ["-s", "HTTP_Server", "On", "-s", "HTTP_Listen", "127.0.0.1", "-s", "HTTP_Port", str(port)]
@@ -131,13 +136,14 @@ def _disk(args: argparse.Namespace, fluent_bit: str) -> int:
     print("| run | peak RSS | peak disk | records sent | lost | Fluent Bit says dropped | twice | drain after return |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, result in results.items():
-        drain = f"{result.drain:.1f} s" if result.drain is not None else f"not all in {args.drain_limit:g} s"
+        drain = _drain(result, args.drain_limit)
         print(
             f"| {name} | {result.peak_rss / (1 << 20):.0f} MiB | {result.peak_disk / (1 << 20):.0f} MiB | {result.sent}"
             f" | {result.lost + result.failed} | {result.fluent_bit_dropped} | {result.duplicates} | {drain} |"
         )
-    if args.plot_disk is not None and len(results) > 2:
-        _plot_disk(args.plot_disk, fluent_bit, results, DISK_RUNS[0][0], DISK_RUNS[2][0])
+    memory, disk = DISK_RUNS[0][0], DISK_RUNS[2][0]
+    if args.plot_disk is not None and memory in results and disk in results:
+        _plot_disk(args.plot_disk, fluent_bit, results, memory, disk)
     return 0
 
 
