@@ -86,11 +86,11 @@ def disk_use(directory: Path) -> int:
 
 def dropped_records(port: int) -> int:
     """What Fluent Bit's outputs count as dropped (fluentbit_output_dropped_records_total)."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/metrics/prometheus", timeout=5) as answer:
+    # v2 is the cmetrics one, where the drops of storage.total_limit_size are counted.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/metrics/prometheus", timeout=5) as answer:
         text = answer.read().decode()
-    return sum(
-        int(float(value)) for value in re.findall(r"^fluentbit_output_dropped_records_total\{.*\} (\S+)$", text, re.M)
-    )
+    counts = re.findall(r"^fluentbit_output_dropped_records_total\{[^}]*\} (\S+)", text, re.M)
+    return sum(int(float(count)) for count in counts)
 
 
 def run(work: Path, plan: Outage) -> Result:
