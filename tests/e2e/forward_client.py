@@ -69,16 +69,18 @@ class ForwardClient:
         # Only a client that resends asks for acks: one that does not (as Docker's fluentd
         # driver by default) would leave them unread.
         if self.mode == "packed":
+            # With the `size` option, as fluentd's out_forward sends it: Fluent Bit 1.9.10
+            # refuses a PackedForward message without options (it reads the options past
+            # the message's end, fw_prot.c) and closes the connection.
             stream = b"".join(msgpack.packb([now, record]) for record in records)
-            return msgpack.packb([self.tag, stream, *self._option(batch)]), {batch}
+            option = {"size": len(records), **({"chunk": batch} if self.retry else {})}
+            return msgpack.packb([self.tag, stream, option]), {batch}
         chunks = [f"{batch}.{index}" for index in range(len(records))]
         payload = b"".join(
-            msgpack.packb([self.tag, now, record, *self._option(chunk)]) for chunk, record in zip(chunks, records)
+            msgpack.packb([self.tag, now, record, *([{"chunk": chunk}] if self.retry else [])])
+            for chunk, record in zip(chunks, records)
         )
         return payload, set(chunks)
-
-    def _option(self, chunk: str) -> list[dict[str, str]]:
-        return [{"chunk": chunk}] if self.retry else []
 
     def _attempt(self, payload: bytes, chunks: set[str]) -> None:
         if self.connection is None:
