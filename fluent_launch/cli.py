@@ -11,11 +11,10 @@ import gc
 import os
 import sys
 
-from fluent_launch import __version__, diagnose, edit, formats, values
+from fluent_launch import __version__, diagnose, edit, formats, read, values
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
-from fluent_launch.errors import LaunchError, UsageError
+from fluent_launch.errors import EXIT_CONFIG, LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
-from fluent_launch.read import read_config
 from fluent_launch.records import Record
 from fluent_launch.write import write_atomically
 
@@ -137,7 +136,7 @@ def _launch(argv: list[str] | None) -> int:
         if isinstance(options, str):
             sys.stdout.write(options)
             return 0
-        original = read_config(options.in_config)
+        original = read.read_config(options.in_config)
         document, result = formats.edit_config(
             options.in_config, original.data, options.overrides, options.inline_includes
         )
@@ -164,6 +163,14 @@ def _launch(argv: list[str] | None) -> int:
     except LaunchError as error:
         print(f"fluent-launch: {error}", file=sys.stderr)
         return error.exit_code
+    except Exception as error:  # a bug: still one line, a documented code, and nothing written
+        where = f"with {read.last_path}" if read.last_path else "on the command line"
+        print(
+            f"fluent-launch: internal error {where}: {type(error).__name__}: {error}"
+            " (a bug in fluent-launch: please report it with that file)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
 
 
 def _warn(config: formats.Config, options: Options) -> None:
