@@ -42,14 +42,15 @@ part() {
   fi
 }
 
-# Coverage-guided fuzzing of one format (classic, yaml) for a bounded time (FUZZ_SECONDS),
-# seeded with the shared corpus; libFuzzer exits non-zero on the first finding and prints it.
+# Coverage-guided fuzzing of one format (classic, yaml) for a bounded time (FUZZ_SECONDS), with
+# its dictionary, starting from the corpus the last campaign grew (fuzz/corpus/, minimised)
+# and the shared configs; libFuzzer exits non-zero on the first finding and prints it.
 fuzz() {
-  local work seeds=../shared/corpus/$1
+  local work
   work=$(mktemp -d)
-  [ -d "$seeds" ] || seeds=examples
-  if ! .venv/bin/python "fuzz/fuzz_$1.py" -max_total_time="${FUZZ_SECONDS:-120}" -max_len=16384 \
-    -print_final_stats=1 -artifact_prefix="$work/" "$work" "$seeds" >"$work/log" 2>&1; then
+  if ! .venv/bin/python "fuzz/fuzz_$1.py" -dict="fuzz/$1.dict" -max_total_time="${FUZZ_SECONDS:-120}" \
+    -max_len=16384 -print_final_stats=1 -artifact_prefix="$work/" "$work" "fuzz/corpus/$1" "../shared/corpus/$1" \
+    >"$work/log" 2>&1; then
     tail -n 40 "$work/log"
     return 1
   fi
