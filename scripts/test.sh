@@ -25,7 +25,9 @@ if [ "$(id -u)" = 0 ]; then
   bash scripts/clean-slate.sh
 fi
 python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# The exact versions in constraints.txt, the build backend's included (PIP_CONSTRAINT reaches
+# the environment pip builds the editable install in; -c would not).
+PIP_CONSTRAINT=$PWD/constraints.txt .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 bash build/build.sh
 set +e
 
