@@ -200,12 +200,20 @@ def read_back_alike(*bundles: Path) -> None:
                     os.close(fd)
 
 
+def firelens_arguments(output: Path, yaml: bool) -> list[str]:
+    """The guide's command line on the FireLens config (or its YAML variant), writing `output`
+    (its name gets the config's suffix) and exec'ing the stand-in."""
+    if yaml:
+        config, output, inline = FIRELENS_YAML, output.with_suffix(".yaml"), ["--inline-includes"]
+    else:
+        config, output, inline = FIRELENS, output.with_suffix(".conf"), []
+    return ["-r", STAND_IN, "-c", str(config), "-m", str(output), *OVERRIDES, *inline, "--", *FLUENT_BIT_ARGS]
+
+
 def start_up(table: Table, env: dict[str, str], directory: Path, repeat: int) -> None:
     """1, 2 and 5: start-to-exec on the FireLens config against the floors."""
-    tail = ["-r", STAND_IN, "-c", str(FIRELENS), "-m", str(directory / "firelens-out.conf"), *OVERRIDES]
-    tail += ["--", *FLUENT_BIT_ARGS]
-    yaml_tail = ["-r", STAND_IN, "-c", str(FIRELENS_YAML), "-m", str(directory / "firelens-out.yaml"), *OVERRIDES]
-    yaml_tail += ["--inline-includes", "--", *FLUENT_BIT_ARGS]
+    tail = firelens_arguments(directory / "firelens-out", yaml=False)
+    yaml_tail = firelens_arguments(directory / "firelens-out", yaml=True)
     commands = {
         "(a)": BARE,
         "(b)": [STAND_IN],
