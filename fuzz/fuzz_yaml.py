@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Coverage-guided fuzzing (atheris) of the YAML reader and editor, with libyaml as the oracle.
 
     python fuzz/fuzz_yaml.py -max_total_time=120 NEW_CORPUS_DIR ../shared/corpus/yaml

@@ -8,13 +8,16 @@ python -m, the frozen binary and Python 3.9 alike, is in test_hostile.py.
 
 from __future__ import annotations
 
+import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 
 from fluent_launch import yaml_config, yaml_edit
 from fluent_launch.errors import ConfigError
 from tests.helpers import overrides
+from tests.test_yaml_refusals import _LINE, FLUENT_BIT, _version
 
 # A processor's value, below the 7 collections that hold it (the document, pipeline, inputs,
 # the input, processors, logs, the processor), on the line LINE.
@@ -82,15 +85,15 @@ def test_the_limit_holds_on_a_thread_with_a_small_stack() -> None:
     assert len(results) == 1 and isinstance(results[0], yaml_config.YamlDocument)
 
 
-@pytest.mark.parametrize(
-    ("data", "line", "words"),
-    [
+DEEP_VALUES = [
         (b"pipeline:\n  inputs:\n    - name: dummy\n      x: " + b"[" * 3000 + b"]" * 3000 + b"\n", 4, "x: a list of values may hold only scalars"),  # noqa: E501
         (b"service: " + b"{a: " * 1500 + b"1" + b"}" * 1500 + b"\n", None, None),
         (b"pipeline:\n  inputs:\n    - name: dummy\n      x:\n        " + b"- " * 2000 + b"x\n", 5, "x: a list of values may hold only scalars"),  # noqa: E501
-    ],
-    ids=["flow-sequences-3000-in-a-plugin", "flow-mappings-1500-in-service", "dashes-2000-in-a-plugin"],
-)  # fmt: skip
+    ]  # fmt: skip
+DEEP_IDS = ["flow-sequences-3000-in-a-plugin", "flow-mappings-1500-in-service", "dashes-2000-in-a-plugin"]
+
+
+@pytest.mark.parametrize(("data", "line", "words"), DEEP_VALUES, ids=DEEP_IDS)
 def test_deep_values_where_fluent_bit_takes_or_refuses_them(data: bytes, line: int | None, words: str | None) -> None:
     # The shapes a fuzzer and a user found recursing into a RecursionError.
     if line is None:
@@ -99,3 +102,24 @@ def test_deep_values_where_fluent_bit_takes_or_refuses_them(data: bytes, line: i
     with pytest.raises(ConfigError) as refused:
         yaml_config.parse(data, "deep.yaml")
     assert (refused.value.line, refused.value.message) == (line, words)
+
+
+@pytest.mark.skipif(not FLUENT_BIT, reason="FLUENT_BIT_BIN is not set: the lines above are 4.2.8's as recorded")
+@pytest.mark.parametrize(("data", "line", "words"), [case for case in DEEP_VALUES if case[1]], ids=DEEP_IDS[::2])
+def test_fluent_bit_refuses_deep_values_at_these_lines(tmp_path: Path, data: bytes, line: int, words: str) -> None:
+    _version()
+    (tmp_path / "in.yaml").write_bytes(data)
+    done = subprocess.run([FLUENT_BIT, "--dry-run", "-c", "in.yaml"], cwd=tmp_path, capture_output=True, text=True)
+    named = next(match for match in map(_LINE.search, done.stderr.splitlines()) if match)
+    assert int(named[1] or named[2]) == line, done.stderr
+
+
+@pytest.mark.skipif(not FLUENT_BIT, reason="FLUENT_BIT_BIN is not set: its reader's verdict cannot be asked")
+def test_fluent_bits_reader_takes_the_deepest_config_this_reader_takes(tmp_path: Path) -> None:
+    _version()
+    (tmp_path / "in.yaml").write_bytes(deep("flow-sequence", yaml_config.MAX_DEPTH))
+    done = subprocess.run(
+        [FLUENT_BIT, "--dry-run", "-c", "in.yaml"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    # Only the reader's verdict: 4.2.8 and 5.1.1 then abort on any list among a processor's settings.
+    assert "yaml error" not in done.stderr and "free(): invalid pointer" in done.stderr, done.stderr
