@@ -12,7 +12,7 @@ RUN apt-get update \
       python3 python3-venv libpython3.11 binutils ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY fluent_launch/ fluent_launch/
 COPY build/build.sh build/portable.py build/fluent-launch.spec build/
 ARG INSTALL_DIR=/var/alertlogic/lib/fluent-bit

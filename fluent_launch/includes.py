@@ -11,9 +11,8 @@ absolute paths Fluent Bit would have used for the original, and `inline` replace
 from __future__ import annotations
 
 import os
-import sys
 
-from fluent_launch import classic
+from fluent_launch import classic, stack
 from fluent_launch.document import SERVICE, Document, Include, line_end, render, within_line_limit
 from fluent_launch.errors import ConfigError, LaunchError
 from fluent_launch.read import read_config
@@ -69,15 +68,9 @@ def inline(doc: Document, root: str) -> bytes:
 
 
 def nested(call: Callable[[], T]) -> T:
-    """call(), which follows includes recursively, with room for MAX_FILES of them nested."""
-    # Each level of nesting takes a few Python frames, and Fluent Bit allows 1000 files
-    # nested as deep as they like: more than Python's default limit of 1000 frames.
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 4 * MAX_FILES + 200))
-    try:
-        return call()
-    finally:
-        sys.setrecursionlimit(limit)
+    """call(), which follows includes recursively, with room for MAX_FILES of them nested (a
+    few frames each, and Fluent Bit allows 1000 files nested as deep as they like)."""
+    return stack.nested(call, 4 * MAX_FILES)
 
 
 class _Inliner:

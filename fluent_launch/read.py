@@ -18,12 +18,18 @@ class Original(Record):
     mode: int  # its permission bits, which the written config may narrow but never widen
 
 
+# The config file read last: what an error the launcher did not expect names (see cli.main).
+last_path = ""
+
+
 def read_config(path: str) -> Original:
     """The file's bytes; only a regular file (or a symlink to one) is read.
 
     A FIFO would block the open until some writer came, and a device never ends: both are
     refused before a byte is read. O_NONBLOCK lets the open itself return on a FIFO.
     """
+    global last_path
+    last_path = path
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:

@@ -16,6 +16,7 @@ from _operator import add  # not `operator`: a Python module whose import is 0.3
 from itertools import accumulate, count
 from struct import pack
 
+from fluent_launch import stack
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, raw_may_matter
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING
@@ -71,6 +72,14 @@ _SIGNALS = frozenset(("logs", "metrics", "traces"))
 # The key of a list section's entry that holds a list of groups (compared as written).
 _GROUP_LISTS = {"multiline_parser": "rules", "upstream_servers": "nodes"}
 
+
+# How deep collections may nest. libyaml 0.2.5, which Fluent Bit links in Debian's and Amazon
+# Linux's builds, reads any depth; later libyaml refuses past 1000 levels. This reader takes
+# ten times that and refuses beyond, where its frames would take tens of MiB.
+MAX_DEPTH = 10_000
+# The reader's frames a level of nesting takes at most (a block mapping's value: value_after,
+# _value_below, block_node, block_mapping), with room for the frames of the caller.
+_FRAMES_PER_LEVEL = 5
 
 # Below this size a config's plugins keep their pairs once asked for (see Mapping.pairs).
 _KEEP_PAIRS_BELOW = 64 * 1024
@@ -191,6 +200,15 @@ def _key_id(key: str) -> str:
 def parse(data: bytes, path: str) -> YamlDocument:
     """Read a YAML config; raise ConfigError where Fluent Bit would refuse it, or where this
     reader cannot be sure to read it as Fluent Bit does."""
+    try:
+        return _parse(data, path)
+    except RecursionError:
+        # Each level of nesting is a few frames of this reader (and of the checks of the tree),
+        # so a config nested a few hundred deep needs more than Python's default 1000.
+        return stack.deep(lambda: _parse(data, path), _FRAMES_PER_LEVEL * MAX_DEPTH)
+
+
+def _parse(data: bytes, path: str) -> YamlDocument:
     parser = _Parser(data, path)
     doc = YamlDocument(path, data, parser.document())
     doc.open_block = parser.open_block
@@ -223,6 +241,7 @@ class _Parser:
                         path, text.count("\n", 0, at) + 1, f"character U+{ord(char):04X} not allowed in YAML"
                     )
         self.open_block: int | None = None  # the line of a block scalar the file ends in, unterminated
+        self.depth = 0  # of the collection being read: how many it is nested in, and itself
         # Most generated configs have neither: then no line needs looking for them.
         self.hashes_or_tabs = b"#" in data or b"\t" in data
         self.bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -258,6 +277,12 @@ class _Parser:
 
     def error(self, row: int, message: str) -> ConfigError:
         return ConfigError(self.path, row + 1, message)
+
+    def deeper(self, row: int) -> None:
+        """A collection starts at `row`, one level deeper (the caller's `finally` goes back up)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(row, f"collections nested more than {MAX_DEPTH} deep (fluent-launch reads no deeper)")
 
     def offset(self, row: int, col: int) -> int:
         return self.starts[row] + col if row < len(self.lines) else len(self.data)
@@ -407,54 +432,58 @@ class _Parser:
     def block_mapping(self, row: int, col: int, first: Scalar | None, key_end: int) -> tuple[Mapping, int, int]:
         """The block mapping whose first key is `first` (ending at `key_end`), or, with `first`
         None, whose lines from `row` up to row `key_end` the fast path has read."""
-        mapping = Mapping(first.start if first is not None else self.offset(row, col), row + 1, col, False)
-        pairs = mapping.pairs
-        if first is None:
-            mapping._pairs = self.data
-        key = first
-        after = key_end
-        while True:
-            if key is not None:
+        self.deeper(row)
+        try:
+            mapping = Mapping(first.start if first is not None else self.offset(row, col), row + 1, col, False)
+            pairs = mapping.pairs
+            if first is None:
+                mapping._pairs = self.data
+            key = first
+            after = key_end
+            while True:
+                if key is not None:
+                    line = self.lines[row]
+                    colon = line.index(b":", after)
+                    value, end_row, end_col = self.value_after(row, colon + 1, col, after_key=True)
+                    pairs.append((key, value))
+                    mapping.end = value.end if value.end > key.end else self.offset(row, colon + 1)
+                    self.after_node(end_row, end_col)
+                else:
+                    end_row = after - 1
+                    mapping.end = self.offset(end_row, len(self.lines[end_row]))
+                row, next_col = self.skip(end_row + 1, 0)
+                if row >= len(self.lines) or next_col < col:
+                    return mapping, end_row, len(self.lines[end_row])
+                if next_col > col:
+                    raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
+                if mapping.simple:  # more than one run: its pairs are held after all
+                    mapping._pairs = pairs
+                    self._simple_run(pairs, self.lines, self.starts, mapping.line - 1, col, self.hashes_or_tabs, 1)
+                after = self._simple_run(pairs, self.lines, self.starts, row, col, self.hashes_or_tabs, 1)
+                if after > row:
+                    key = None
+                    continue
+                if self._is_dash(row, col):
+                    raise self.error(row, "a sequence entry where a mapping key was expected")
+                if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
+                    return mapping, end_row, len(self.lines[end_row])
+                tagged, prop_row, prop_col = self.properties(row, col)
+                if tagged or (prop_row, prop_col) != (row, col):
+                    raise self.error(row, "anchors and tags on mapping keys are not supported")
                 line = self.lines[row]
-                colon = line.index(b":", after)
-                value, end_row, end_col = self.value_after(row, colon + 1, col, after_key=True)
-                pairs.append((key, value))
-                mapping.end = value.end if value.end > key.end else self.offset(row, colon + 1)
-                self.after_node(end_row, end_col)
-            else:
-                end_row = after - 1
-                mapping.end = self.offset(end_row, len(self.lines[end_row]))
-            row, next_col = self.skip(end_row + 1, 0)
-            if row >= len(self.lines) or next_col < col:
-                return mapping, end_row, len(self.lines[end_row])
-            if next_col > col:
-                raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
-            if mapping.simple:  # more than one run: its pairs are held after all
-                mapping._pairs = pairs
-                self._simple_run(pairs, self.lines, self.starts, mapping.line - 1, col, self.hashes_or_tabs, 1)
-            after = self._simple_run(pairs, self.lines, self.starts, row, col, self.hashes_or_tabs, 1)
-            if after > row:
-                key = None
-                continue
-            if self._is_dash(row, col):
-                raise self.error(row, "a sequence entry where a mapping key was expected")
-            if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
-                return mapping, end_row, len(self.lines[end_row])
-            tagged, prop_row, prop_col = self.properties(row, col)
-            if tagged or (prop_row, prop_col) != (row, col):
-                raise self.error(row, "anchors and tags on mapping keys are not supported")
-            line = self.lines[row]
-            if line[col] in (0x5B, 0x7B):
-                raise self.error(row, "a flow collection as a mapping key is not supported")
-            if line[col] == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
-                raise self.error(row, "complex mapping keys ('? ') are not supported")
-            key, after = self.scalar(row, col, flow=False, tagged=False)
-            if not self._is_key_colon(row, after):
-                raise self.error(
-                    self._stale_key_row(row, col, key.style == "plain" and not line[after:].strip(_BLANK)),
-                    f"no ':' after the key on line {row + 1} (expected 'key: value', a ':' followed by a space)",
-                )
-            self._check_key_length(row, col, after)
+                if line[col] in (0x5B, 0x7B):
+                    raise self.error(row, "a flow collection as a mapping key is not supported")
+                if line[col] == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
+                    raise self.error(row, "complex mapping keys ('? ') are not supported")
+                key, after = self.scalar(row, col, flow=False, tagged=False)
+                if not self._is_key_colon(row, after):
+                    raise self.error(
+                        self._stale_key_row(row, col, key.style == "plain" and not line[after:].strip(_BLANK)),
+                        f"no ':' after the key on line {row + 1} (expected 'key: value', a ':' followed by a space)",
+                    )
+                self._check_key_length(row, col, after)
+        finally:
+            self.depth -= 1
 
     def _stale_key_row(self, row: int, col: int, plain: bool) -> int:
         """Where libyaml gives up on the key at (row, col) of a block mapping whose ':' is missing:
@@ -588,31 +617,35 @@ class _Parser:
         return Scalar(end, end, "", "empty", row + 1, False), row, len(self.lines[row])
 
     def block_sequence(self, row: int, col: int) -> tuple[Sequence, int, int]:
-        sequence = Sequence(self.offset(row, col), row + 1, False)
-        while True:
-            if b"\t" in self.lines[row] and self.lines[row][col + 1 :].lstrip(b" ")[:1] == b"\t":
-                raise self.error(row, "a tab after '-' (libyaml refuses it)")
-            run_end = row
-            if len(self.lines[row]) > col + 2 and self.lines[row][col + 1] == 0x20:
-                run_end = self._simple_run(None, self.lines, self.starts, row, col + 2, self.hashes_or_tabs, 1)
-            item: Node
-            if run_end > row:  # `- name: tail` and the lines after it: the usual plugin
-                item, end_row, end_col = self.block_mapping(row, col + 2, None, run_end)
-            else:
-                item, end_row, end_col = self.value_after(row, col + 1, col, after_key=False)
-            sequence.items.append(item)
-            sequence.end = max(item.end, self.offset(row, col + 1))
-            self.after_node(end_row, end_col)
-            row, next_col = self.skip(end_row + 1, 0)
-            if row >= len(self.lines) or next_col < col:
-                return sequence, end_row, len(self.lines[end_row])
-            # (skip() has refused a tab in the indentation)
-            if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
-                return sequence, end_row, len(self.lines[end_row])
-            if next_col > col:
-                raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
-            if not self._is_dash(row, col):
-                return sequence, end_row, len(self.lines[end_row])
+        self.deeper(row)
+        try:
+            sequence = Sequence(self.offset(row, col), row + 1, False)
+            while True:
+                if b"\t" in self.lines[row] and self.lines[row][col + 1 :].lstrip(b" ")[:1] == b"\t":
+                    raise self.error(row, "a tab after '-' (libyaml refuses it)")
+                run_end = row
+                if len(self.lines[row]) > col + 2 and self.lines[row][col + 1] == 0x20:
+                    run_end = self._simple_run(None, self.lines, self.starts, row, col + 2, self.hashes_or_tabs, 1)
+                item: Node
+                if run_end > row:  # `- name: tail` and the lines after it: the usual plugin
+                    item, end_row, end_col = self.block_mapping(row, col + 2, None, run_end)
+                else:
+                    item, end_row, end_col = self.value_after(row, col + 1, col, after_key=False)
+                sequence.items.append(item)
+                sequence.end = max(item.end, self.offset(row, col + 1))
+                self.after_node(end_row, end_col)
+                row, next_col = self.skip(end_row + 1, 0)
+                if row >= len(self.lines) or next_col < col:
+                    return sequence, end_row, len(self.lines[end_row])
+                # (skip() has refused a tab in the indentation)
+                if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
+                    return sequence, end_row, len(self.lines[end_row])
+                if next_col > col:
+                    raise self.error(row, "bad indentation (or a multi-line plain scalar, which is not supported)")
+                if not self._is_dash(row, col):
+                    return sequence, end_row, len(self.lines[end_row])
+        finally:
+            self.depth -= 1
 
     # -- scalars ----------------------------------------------------------------------------
 
@@ -795,59 +828,64 @@ class _Parser:
     # -- flow collections --------------------------------------------------------------------
 
     def flow_node(self, row: int, col: int) -> tuple[Node, int, int]:
-        line = self.lines[row]
-        opening = line[col]
-        node: Mapping | Sequence
-        node = (
-            Mapping(self.offset(row, col), row + 1, col, True)
-            if opening == 0x7B
-            else Sequence(self.offset(row, col), row + 1, True)
-        )
-        closing = 0x7D if opening == 0x7B else 0x5D
-        row, col = self.flow_skip(row, col + 1)
-        while True:
-            char = self.lines[row][col]
-            if char == closing:
-                break
-            if char in b",]}":
-                raise self.error(row, "an empty entry in a flow collection")
+        self.deeper(row)
+        try:
+            line = self.lines[row]
+            opening = line[col]
+            node: Mapping | Sequence
+            node = (
+                Mapping(self.offset(row, col), row + 1, col, True)
+                if opening == 0x7B
+                else Sequence(self.offset(row, col), row + 1, True)
+            )
+            closing = 0x7D if opening == 0x7B else 0x5D
+            row, col = self.flow_skip(row, col + 1)
+            while True:
+                char = self.lines[row][col]
+                if char == closing:
+                    break
+                if char in b",]}":
+                    raise self.error(row, "an empty entry in a flow collection")
+                if isinstance(node, Mapping):
+                    if self.lines[row][col] in (0x5B, 0x7B, 0x3F):
+                        raise self.error(row, "only scalar keys are supported in flow mappings")
+                    tagged, row, col = self.properties(row, col)
+                    if tagged or self.lines[row][col] in (0x5B, 0x7B):
+                        raise self.error(row, "only plain or quoted keys are supported in flow mappings")
+                    key_col = col
+                    key, col = self.scalar(row, col, flow=True, tagged=False)
+                    key_row = row
+                    row, col = self.flow_skip(row, col)
+                    if self.lines[row][col] != 0x3A:
+                        raise self.error(row, "a flow mapping entry without ':' is not supported")
+                    if row != key_row:
+                        raise self.error(row, "a flow mapping key and its ':' on different lines are not supported")
+                    self._check_key_length(row, key_col, col)
+                    row, col = self.flow_skip(row, col + 1)
+                    value, row, col = self.flow_item(row, col)
+                    node.pairs.append((key, value))
+                else:
+                    item, row, col = self.flow_item(row, col)
+                    row, col = self.flow_skip(row, col)
+                    if self.lines[row][col] == 0x3A:
+                        raise self.error(row, "single-pair mappings in flow sequences are not supported")
+                    node.items.append(item)
+                row, col = self.flow_skip(row, col)
+                char = self.lines[row][col]
+                if char == 0x2C:
+                    row, col = self.flow_skip(row, col + 1)
+                elif char != closing:
+                    raise self.error(
+                        row,
+                        "expected ',' or the end of the flow collection"
+                        " (or a multi-line scalar, which is not supported)",
+                    )
             if isinstance(node, Mapping):
-                if self.lines[row][col] in (0x5B, 0x7B, 0x3F):
-                    raise self.error(row, "only scalar keys are supported in flow mappings")
-                tagged, row, col = self.properties(row, col)
-                if tagged or self.lines[row][col] in (0x5B, 0x7B):
-                    raise self.error(row, "only plain or quoted keys are supported in flow mappings")
-                key_col = col
-                key, col = self.scalar(row, col, flow=True, tagged=False)
-                key_row = row
-                row, col = self.flow_skip(row, col)
-                if self.lines[row][col] != 0x3A:
-                    raise self.error(row, "a flow mapping entry without ':' is not supported")
-                if row != key_row:
-                    raise self.error(row, "a flow mapping key and its ':' on different lines are not supported")
-                self._check_key_length(row, key_col, col)
-                row, col = self.flow_skip(row, col + 1)
-                value, row, col = self.flow_item(row, col)
-                node.pairs.append((key, value))
-            else:
-                item, row, col = self.flow_item(row, col)
-                row, col = self.flow_skip(row, col)
-                if self.lines[row][col] == 0x3A:
-                    raise self.error(row, "single-pair mappings in flow sequences are not supported")
-                node.items.append(item)
-            row, col = self.flow_skip(row, col)
-            char = self.lines[row][col]
-            if char == 0x2C:
-                row, col = self.flow_skip(row, col + 1)
-            elif char != closing:
-                raise self.error(
-                    row,
-                    "expected ',' or the end of the flow collection (or a multi-line scalar, which is not supported)",
-                )
-        if isinstance(node, Mapping):
-            node.close = self.offset(row, col)
-        node.end = self.offset(row, col + 1)
-        return node, row, col + 1
+                node.close = self.offset(row, col)
+            node.end = self.offset(row, col + 1)
+            return node, row, col + 1
+        finally:
+            self.depth -= 1
 
     def flow_item(self, row: int, col: int) -> tuple[Node, int, int]:
         line = self.lines[row]

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Coverage-guided fuzzing (atheris) of the classic parser, the editor and the renderer.
 
     python fuzz/fuzz_classic.py -max_total_time=120 NEW_CORPUS_DIR ../shared/corpus/classic

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from fluent_launch import classic, cli, edit
+from fluent_launch import classic, cli, edit, yaml_config
 from fluent_launch.errors import UsageError
-from tests import native
+from tests import native, test_depth
 from tests.paths import REPO
 from tests.running import FIRELENS, assert_refused, launch, launcher
 
@@ -157,6 +157,38 @@ def test_include_cycle_is_refused(tmp_path: Path) -> None:
     assert "a.conf is included twice (or includes itself)" in done.stderr
 
 
+@pytest.mark.parametrize("kind", ["flow-sequence", "block-sequence"])
+def test_yaml_nested_to_the_limit_is_edited_and_one_past_is_refused(tmp_path: Path, kind: str) -> None:
+    # The reader's recursion, in whatever way the launcher runs (python -m, frozen, Python 3.9).
+    out = tmp_path / "out.yaml"
+    for depth, code in ((yaml_config.MAX_DEPTH, 0), (yaml_config.MAX_DEPTH + 1, 1)):
+        config = tmp_path / f"deep-{depth}.yaml"
+        config.write_bytes(test_depth.deep(kind, depth))
+        done = launch("-c", str(config), "-m", str(out), "-i", "Mem_Buf_Limit", "5M")
+        if code:
+            assert_refused(done, 1, f"{config}:{test_depth.LINE + (kind == 'block-sequence')}: collections nested")
+        else:
+            assert done.returncode == 0, done.stderr
+            assert out.read_bytes() == config.read_bytes() + b'      Mem_Buf_Limit: "5M"\n'
+
+
+def test_an_error_the_launcher_did_not_expect_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.yaml"
+    config = tmp_path / "in.yaml"
+    config.write_bytes(b"service:\n  flush: 1\n")
+    code = (
+        "import sys\nfrom fluent_launch import cli, yaml_config\n"
+        "def broken(data, path): raise KeyError('lost')\n"
+        "yaml_config._parse = broken\n"
+        f"sys.exit(cli.main(['-r', '/bin/true', '-c', {str(config)!r}, '-m', {str(out)!r}, '-s', 'Flush', '2']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True
+    )
+    assert_refused(done, 1, f"internal error with {config}: KeyError: 'lost' (a bug in fluent-launch")
+    assert not out.exists() and temporaries(tmp_path) == []
+
+
 # --- what is asked for -----------------------------------------------------------------------
 
 
@@ -270,7 +302,7 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return native.build("faults/faults.c", library, "-shared", "-fPIC", "-O1", "-ldl")
 
 
-@pytest.mark.parametrize("call", ["write", "fsync"])
+@pytest.mark.parametrize("call", ["write", "close"])
 def test_io_error_while_writing_leaves_the_previous_output_intact(tmp_path: Path, faults: Path, call: str) -> None:
     out = tmp_path / "out.conf"
     out.write_bytes(PREVIOUS)
@@ -300,7 +332,7 @@ def test_sigkill_at_every_step_of_the_write_leaves_old_or_new(tmp_path: Path, fa
     current = out.read_bytes()
     size = len(_expected(config, "v0"))
     chunk = 64 * 1024
-    steps = -(-size // chunk) + 2  # each short write, then the fsync, then the rename
+    steps = -(-size // chunk) + 2  # each short write, then the close, then the rename
     for step in range(1, steps + 1):
         value = f"v{step}"
         env = {"LD_PRELOAD": str(faults), "FAULT_SHORT_WRITES": str(chunk), "FAULT_KILL_AT": str(step)}

@@ -4,7 +4,8 @@
  * of such files are touched; everything else passes straight through. Set by environment:
  *   FAULT_SHORT_WRITES=N  write() writes at most N bytes per call, as a slow disk may
  *   FAULT_KILL_AT=N       the Nth touched call (1-based) SIGKILLs the process instead
- *   FAULT_EIO=write|fsync that call fails with EIO
+ *   FAULT_EIO=write|close that call fails with EIO (close() still releases the descriptor, as
+ *                         Linux does when a network file system reports a failed flush)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -48,13 +49,14 @@ ssize_t write(int fd, const void *buf, size_t count) {
     return real(fd, buf, count);
 }
 
-int fsync(int fd) {
+int close(int fd) {
     static int (*real)(int);
-    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "close");
     if (!is_temporary(fd)) return real(fd);
     maybe_die();
-    if (fails("fsync")) { errno = EIO; return -1; }
-    return real(fd);
+    int closed = real(fd);
+    if (fails("close")) { errno = EIO; return -1; }
+    return closed;
 }
 
 int rename(const char *from, const char *to) {
