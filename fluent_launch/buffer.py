@@ -25,9 +25,10 @@ DEFAULT_DISK_BUDGET = b"1G"
 # The memory ceiling: at most this many chunks (up to 2,048,000 bytes each) mapped at once,
 # Fluent Bit's default being 128; and at most this much of the chunks a previous run left is
 # loaded at start (default 100M). Measured in bench/outage.py (bench/results/disk-buffer.md).
-# --memory-budget (issue #20) sets storage.max_chunks_up from its budget: with it, these
-# two are left to it.
-MEMORY_CEILING = [(b"storage.max_chunks_up", b"8"), (b"storage.backlog.mem_limit", b"8M")]
+# --memory-budget (issue #20) sets storage.max_chunks_up from its budget: with it, that
+# one is left to it.
+CHUNKS_UP = (b"storage.max_chunks_up", b"8")
+BACKLOG = (b"storage.backlog.mem_limit", b"8M")
 # Fluent Bit's command-line options that make a plugin, to whose last one `-p` applies.
 _PLUGIN_OPTIONS = frozenset("ioF")
 _PLUGIN_OPTION_ARGS = frozenset(("-i", "-o", "-F", "--input", "--output", "--filter"))
@@ -78,7 +79,7 @@ def overrides(given: edit.Overrides, buffer: Buffer, outputs: int) -> edit.Overr
     over `outputs` outputs."""
     share = str(buffer.budget // max(outputs, 1)).encode()
     defaults = {
-        SERVICE: [(b"storage.path", os.fsencode(buffer.directory)), *MEMORY_CEILING],
+        SERVICE: [(b"storage.path", os.fsencode(buffer.directory)), CHUNKS_UP, BACKLOG],
         INPUT: [(b"storage.type", b"filesystem")],
         OUTPUT: [(b"storage.total_limit_size", share)],
     }
