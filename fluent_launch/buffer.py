@@ -19,8 +19,8 @@ from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.records import Record
 
 # Fargate gives a task 20 GiB of ephemeral storage, shared by every container's writable
-# layer and volumes; 1 GB of it leaves the app 19 and holds about 5 minutes of a 3 MB/s
-# flood, or hours of an ordinary app's logs (docs/disk-buffer.md).
+# layer and volumes; 1 GB of it leaves the app 19, and its half for the guide's syslog
+# output holds over an hour of 100 1-KB lines a second (docs/disk-buffer.md).
 DEFAULT_DISK_BUDGET = b"1G"
 # The memory ceiling: at most this many chunks (up to 2,048,000 bytes each) mapped at once,
 # Fluent Bit's default being 128; and at most this much of the chunks a previous run left is
