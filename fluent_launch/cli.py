@@ -68,8 +68,8 @@ RUN_PATH -c OUT_CONFIG FLUENT_BIT_ARG...
 
 Warnings (one line each, "fluent-launch: warning: ...") never change the exit status.
 Exit status: Fluent Bit's own once it runs; 0 --dry-run done; 1 bad config, I/O error,
---check failed or --buffer-dir not writable; 2 bad launcher arguments (a value Fluent Bit would refuse included);
-126 Fluent Bit not executable; 127 Fluent Bit not found.
+--check failed or --buffer-dir not writable; 2 bad launcher arguments (a value Fluent
+Bit would refuse included); 126 Fluent Bit not executable; 127 Fluent Bit not found.
 """
 
 _PATH_OPTIONS = {
