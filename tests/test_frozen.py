@@ -36,9 +36,17 @@ def readelf(*args: str) -> str:
 
 
 def test_the_executable_uses_the_bundled_loader_and_libraries() -> None:
+    (loader,) = CONTENTS.glob("ld-linux-*")  # ld-linux-x86-64.so.2, ld-linux-aarch64.so.1
     headers = readelf("--program-headers", str(DIST / "fluent-launch"))
-    assert f"[Requesting program interpreter: {INSTALL_DIR}/fluent-launch.d/ld-linux-x86-64.so.2]" in headers
+    assert f"[Requesting program interpreter: {INSTALL_DIR}/fluent-launch.d/{loader.name}]" in headers
     assert f"Library rpath: [{INSTALL_DIR}/fluent-launch.d]" in readelf("--dynamic", str(DIST / "fluent-launch"))
+
+
+def test_every_bundled_file_is_for_the_executables_architecture() -> None:
+    # A build for another architecture (ARCH=arm64) that took a library from this machine
+    # would fail only when the launcher starts in the task.
+    expected = native.machine(str(DIST / "fluent-launch"))
+    assert {elf.name: native.machine(str(elf)) for elf in elf_files()} == {elf.name: expected for elf in elf_files()}
 
 
 def test_every_library_any_bundled_file_needs_is_bundled() -> None:
