@@ -36,7 +36,7 @@ esac
 [ "$(id -u)" = 0 ] || fail "needs root (binfmt_misc, debootstrap, chroot and mounts)"
 
 # 1. Emulation. The handler qemu-user-static installs in /usr/lib/binfmt.d is registered as it
-# is there (flags F and P); one registered with other flags is used only if it has F.
+# is there (flags F and P) and enabled; one registered with other flags is used only if it has F.
 binfmt=/proc/sys/fs/binfmt_misc
 handler=/usr/lib/binfmt.d/qemu-$qemu.conf
 [ -f "$handler" ] || fail "no $handler: apt-get install qemu-user-static"
@@ -46,7 +46,9 @@ fi
 if [ ! -e "$binfmt/qemu-$qemu" ]; then
   cat "$handler" >"$binfmt/register" || fail "qemu's handler cannot be registered in $binfmt"
 fi
-grep -qx enabled "$binfmt/qemu-$qemu" || fail "$binfmt/qemu-$qemu is disabled"
+if ! grep -qx enabled "$binfmt/qemu-$qemu"; then
+  echo 1 >"$binfmt/qemu-$qemu" || fail "$binfmt/qemu-$qemu is disabled and cannot be enabled"
+fi
 grep -q '^flags: .*F' "$binfmt/qemu-$qemu" || fail "$binfmt/qemu-$qemu lacks flag F: it cannot run in a chroot"
 
 # 2. The root, made in a sibling directory and renamed when complete, so an interrupted
