@@ -36,7 +36,7 @@ esac
 [ "$(id -u)" = 0 ] || fail "needs root (binfmt_misc, debootstrap, chroot and mounts)"
 
 # 1. Emulation. The handler qemu-user-static installs in /usr/lib/binfmt.d is registered as it
-# is there (flags F and P) and enabled; one registered with other flags is used only if it has F.
+# is there (flags O, P and F) and enabled; one registered with other flags is used only if it has F.
 binfmt=/proc/sys/fs/binfmt_misc
 handler=/usr/lib/binfmt.d/qemu-$qemu.conf
 [ -f "$handler" ] || fail "no $handler: apt-get install qemu-user-static"
@@ -52,7 +52,11 @@ fi
 grep -q '^flags: .*F' "$binfmt/qemu-$qemu" || fail "$binfmt/qemu-$qemu lacks flag F: it cannot run in a chroot"
 
 # 2. The root, made in a sibling directory and renamed when complete, so an interrupted
-# debootstrap is never mistaken for a root.
+# debootstrap is never mistaken for a root. One build at a time uses it (the lock is held
+# until this script ends).
+mkdir -p "$(dirname "$root")"
+exec 9>"$root.lock"
+flock 9
 if [ "$(cat "$root/.fluent-launch-stamp" 2>/dev/null)" != "$stamp" ]; then
   mirror=${MIRROR:-$(apt-get indextargets --no-release-info --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' \
     'Identifier: Packages' | awk -v suite="$suite" '$2 == suite && $3 == "main" { print $1; exit }')}
@@ -60,7 +64,6 @@ if [ "$(cat "$root/.fluent-launch-stamp" 2>/dev/null)" != "$stamp" ]; then
   command -v debootstrap >/dev/null || fail "no debootstrap: apt-get install debootstrap"
   echo "build/emulated.sh: making the $arch root in $root from $mirror (a few minutes, once)"
   rm -rf "$root" "$root.new"
-  mkdir -p "$(dirname "$root")"
   # shellcheck disable=SC2086 # the stamp is the command's arguments
   debootstrap ${stamp#debootstrap } "$root.new" "$mirror" >"$root.log" 2>&1 \
     || { tail -n 20 "$root.log" >&2; fail "debootstrap failed (log: $root.log)"; }

@@ -88,8 +88,9 @@ oldest_python() {
 
 # The aarch64 bundle, built under emulation (build/emulated.sh, which fails saying why where
 # this machine cannot emulate arm64): minutes, most of them making its Debian root on a
-# machine's first run. It runs in the background, at most 900 s, while the fuzzing parts run
-# (they take a fixed time and one CPU of the two); the arm64 part waits for it.
+# machine's first run. It runs in the background at nice 10, for at most 900 s, from the first
+# part on (downloads, then the CPU the other parts leave: the fuzzing parts take a fixed time
+# on one CPU of the two); the arm64 part, after the fuzzing parts, waits for it.
 build_arm64() {
   local start=$SECONDS status=0
   ARCH=arm64 timeout 900 nice -n 10 bash build/build.sh || status=$?
@@ -122,12 +123,12 @@ arm64() {
 export FLUENT_LAUNCH_DIST=$PWD/dist/fluent-launch
 # The suites that run the launcher as a program, run again by the frozen binary and Python 3.9.
 cli_suites="tests/test_cli.py tests/test_hostile.py tests/test_diagnostics.py"
-part lint sh -c '.venv/bin/ruff check . && .venv/bin/ruff format --check .'
-part types .venv/bin/mypy
-part pytest .venv/bin/pytest --durations=8 "$@"
 arm64_log=$(mktemp)
 build_arm64 >"$arm64_log" 2>&1 &
 arm64_build=$!
+part lint sh -c '.venv/bin/ruff check . && .venv/bin/ruff format --check .'
+part types .venv/bin/mypy
+part pytest .venv/bin/pytest --durations=8 "$@"
 part fuzzing fuzz classic
 part fuzzing-yaml fuzz yaml
 part arm64 arm64
