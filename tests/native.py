@@ -14,7 +14,7 @@ SOURCES = Path(__file__).parent
 _CPUS = {0x3E: "x86_64", 0xB7: "aarch64"}
 
 
-def machine(program: str) -> int:
+def machine(program: str | Path) -> int:
     """The ELF e_machine of `program` (the header's little-endian half-word at offset 18)."""
     with open(program, "rb") as elf:
         return int.from_bytes(elf.read(20)[18:20], "little")
