@@ -1,7 +1,8 @@
 """The frozen launcher (build/build.sh) on its own: what it carries, and running where nothing else is.
 
 FLUENT_LAUNCH_DIST names the built bundle (dist/fluent-launch); scripts/test.sh builds it and
-sets it, and the CLI suites run against the same binary with FLUENT_LAUNCH_BIN.
+sets it, and the CLI suites run against the same binary with FLUENT_LAUNCH_BIN. Its arm64 part
+runs this file again on dist/arm64/fluent-launch, under emulation.
 """
 
 from __future__ import annotations
