@@ -2,6 +2,10 @@
 # for a Fluent Bit container to run from a shared volume (ECS volumesFrom) or to copy from:
 #   COPY --from=<this image> /var/alertlogic/lib/fluent-bit/ /var/alertlogic/lib/fluent-bit/
 # The base images are build arguments, so a build without a registry can use local ones.
+# Built for one platform (podman build --platform linux/arm64, or linux/amd64) or for both into
+# a manifest list (podman build --platform linux/amd64,linux/arm64 --manifest NAME): the builder
+# stage runs in the target platform's image (under emulation where that is not this machine's),
+# so build/build.sh freezes a launcher for that architecture, with that architecture's glibc.
 ARG BUILDER_IMAGE=docker.io/library/debian:bookworm-slim
 ARG FINAL_IMAGE=scratch
 

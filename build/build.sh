@@ -7,14 +7,19 @@
 # from the image it runs in (no Python, no shell, no particular libc, no /proc).
 # Needs: python3 with venv and a shared libpython, ldd, objdump (binutils). PYTHON picks another.
 # DIST puts the bundle elsewhere; ENTRY freezes another script the same way (bench/run.py uses
-# both to measure an empty script's start-up as a floor).
+# both to measure an empty script's start-up as a floor). ARCH=arm64 builds for aarch64 into
+# dist/arm64 (DIST's default when ARCH is set), under emulation (build/emulated.sh) unless this
+# machine is arm64. VENV is where PyInstaller goes (build/emulated.sh keeps it in its root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+DIST=${DIST:-dist${ARCH:+/$ARCH}}
+if [ -n "${ARCH:-}" ] && [ "$ARCH" != "$(dpkg --print-architecture 2>/dev/null)" ]; then
+  DIST=$DIST exec bash build/emulated.sh
+fi
 INSTALL_DIR=${INSTALL_DIR:-/var/alertlogic/lib/fluent-bit}
 PYTHON=${PYTHON:-python3}
-DIST=${DIST:-dist}
 ENTRY=${ENTRY:-fluent_launch/__main__.py}
-venv=build/.venv
+venv=${VENV:-build/.venv}
 
 "$PYTHON" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -c constraints.txt \

@@ -1,7 +1,8 @@
 """The frozen launcher (build/build.sh) on its own: what it carries, and running where nothing else is.
 
 FLUENT_LAUNCH_DIST names the built bundle (dist/fluent-launch); scripts/test.sh builds it and
-sets it, and the CLI suites run against the same binary with FLUENT_LAUNCH_BIN.
+sets it, and the CLI suites run against the same binary with FLUENT_LAUNCH_BIN. Its arm64 part
+runs this file again on dist/arm64/fluent-launch, under emulation.
 """
 
 from __future__ import annotations
@@ -36,9 +37,17 @@ def readelf(*args: str) -> str:
 
 
 def test_the_executable_uses_the_bundled_loader_and_libraries() -> None:
+    (loader,) = CONTENTS.glob("ld-linux-*")  # ld-linux-x86-64.so.2, ld-linux-aarch64.so.1
     headers = readelf("--program-headers", str(DIST / "fluent-launch"))
-    assert f"[Requesting program interpreter: {INSTALL_DIR}/fluent-launch.d/ld-linux-x86-64.so.2]" in headers
+    assert f"[Requesting program interpreter: {INSTALL_DIR}/fluent-launch.d/{loader.name}]" in headers
     assert f"Library rpath: [{INSTALL_DIR}/fluent-launch.d]" in readelf("--dynamic", str(DIST / "fluent-launch"))
+
+
+def test_every_bundled_file_is_for_the_executables_architecture() -> None:
+    # A build for another architecture (ARCH=arm64) that took a library from this machine
+    # would fail only when the launcher starts in the task.
+    machines = {elf.name: native.machine(elf) for elf in elf_files()}
+    assert machines == dict.fromkeys(machines, native.machine(DIST / "fluent-launch"))
 
 
 def test_every_library_any_bundled_file_needs_is_bundled() -> None:

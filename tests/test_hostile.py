@@ -297,9 +297,9 @@ def test_read_only_filesystem_is_refused_and_the_previous_output_kept(tmp_path: 
 
 @pytest.fixture(scope="session")
 def faults(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/faults/faults.c built as an LD_PRELOAD library."""
+    """tests/faults/faults.c built as an LD_PRELOAD library for the launcher's architecture."""
     library = tmp_path_factory.mktemp("faults") / "faults.so"
-    return native.build("faults/faults.c", library, "-shared", "-fPIC", "-O1", "-ldl")
+    return native.build("faults/faults.c", library, "-shared", "-fPIC", "-O1", "-ldl", loaded_by=launcher()[0])
 
 
 @pytest.mark.parametrize("call", ["write", "close"])
