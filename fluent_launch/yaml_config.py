@@ -13,7 +13,7 @@ files: a classic launch never pays for it.
 from __future__ import annotations
 
 from _operator import add  # not `operator`: a Python module whose import is 0.3 ms of a start
-from itertools import accumulate, count
+from itertools import accumulate, count, islice
 from struct import pack
 
 from fluent_launch import stack
@@ -357,15 +357,21 @@ class _Parser:
 
     # -- block nodes ------------------------------------------------------------------------
 
-    def block_node(self, row: int, col: int, parent: int) -> tuple[Node, int, int]:
-        """The node whose content starts at (row, col), in a block whose indent is `parent`.
-        Returns it and the position just past it (on its last line)."""
+    def block_node(
+        self, row: int, col: int, parent: int, after_key: bool = False, tagged: bool = False
+    ) -> tuple[Node, int, int]:
+        """The node whose content starts at (row, col), in a block whose indent is `parent`
+        (the value of a key with `after_key`; tagged on an earlier line with `tagged`). Returns it
+        and the position just past it (on its last line)."""
         begin = row, col
-        tagged, row, col = self.properties(row, col)
-        if row != begin[0]:
-            # What follows must be indented past `parent` there, or it is no part of this node.
-            raise self.error(begin[0], "an anchor or tag on a line of its own is not supported")
+        found, row, col = self.properties(row, col)
+        tagged = tagged or found
         had = (row, col) != begin  # an anchor or a tag
+        if had:
+            next_row, next_col = self.skip(row, col)
+            if next_row != row:  # they end their line: the node is below them
+                return self._value_below(row, col, parent, after_key, tagged)
+            row, col = next_row, next_col
         line = self.lines[row]
         char = line[col] if col < len(line) else 0
         if char == 0x2D and (col + 1 == len(line) or line[col + 1] in _BLANK):  # '- '
@@ -381,13 +387,15 @@ class _Parser:
             if self._is_key_colon(end_row, end_col):
                 raise self.error(end_row, "a flow collection as a mapping key is not supported")
             return node, end_row, end_col
-        scalar, end_col = self.scalar(row, col, flow=False, tagged=tagged)
-        if self._is_key_colon(row, end_col):
+        scalar, end_row, end_col = self.scalar(row, col, False, tagged, parent)
+        if self._is_key_colon(end_row, end_col):
+            if end_row != row:
+                raise self.error(end_row, f"a mapping key cannot span lines (the one on line {row + 1})")
             if had:
                 raise self.error(row, "an anchor or tag before a mapping is not supported")
             self._check_key_length(row, col, end_col)
             return self.block_mapping(row, col, scalar, end_col)
-        return scalar, row, end_col
+        return scalar, end_row, end_col
 
     def _check_key_length(self, row: int, start: int, end: int) -> None:
         """libyaml forgets a possible key once its ':' is more than 1024 characters on."""
@@ -400,17 +408,20 @@ class _Parser:
             col += 1
         return col < len(line) and line[col] == 0x3A and (col + 1 == len(line) or line[col + 1] in _BLANK)
 
-    def properties(self, row: int, col: int) -> tuple[bool, int, int]:
-        """Skip an anchor and a tag before a node; aliases are refused as Fluent Bit refuses them."""
+    def properties(self, row: int, col: int, flow: bool = False) -> tuple[bool, int, int]:
+        """Skip the anchor and the tag (at most one each, on one line or more) before a node at
+        (row, col): whether it has a tag, and the position just past them, or (row, col) when it
+        has none. Aliases are refused as Fluent Bit refuses them."""
         tagged = False
         seen = set()
+        end_row, end_col = row, col
         while True:
             line = self.lines[row]
             char = line[col] if col < len(line) else 0
             if char == 0x2A:  # '*'
                 raise self.error(row, "aliases (*name) are not allowed: Fluent Bit refuses them")
             if char not in (0x26, 0x21):  # '&', '!'
-                return tagged, row, col
+                return tagged, end_row, end_col
             if char in seen:
                 raise self.error(row, "a node has at most one anchor and one tag")
             seen.add(char)
@@ -425,9 +436,10 @@ class _Parser:
                 name = name[1:]
             if not all(byte in _NAME_CHARS for byte in name) or (not name and (char == 0x26 or secondary)):
                 raise self.error(row, "anchor and tag names must be letters, digits, '-' or '_'")
-            row, col = self.skip(row, end)
+            end_row, end_col = row, end
+            row, col = self.skip(row, end, flow)
             if row >= len(self.lines):
-                raise self.error(len(self.lines) - 1, "an anchor or tag without a node is not supported")
+                return tagged, end_row, end_col
 
     def block_mapping(self, row: int, col: int, first: Scalar | None, key_end: int) -> tuple[Mapping, int, int]:
         """The block mapping whose first key is `first` (ending at `key_end`), or, with `first`
@@ -475,7 +487,7 @@ class _Parser:
                     raise self.error(row, "a flow collection as a mapping key is not supported")
                 if line[col] == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
                     raise self.error(row, "complex mapping keys ('? ') are not supported")
-                key, after = self.scalar(row, col, flow=False, tagged=False)
+                key, _, after = self.scalar(row, col, flow=False, tagged=False)
                 if not self._is_key_colon(row, after):
                     raise self.error(
                         self._stale_key_row(row, col, key.style == "plain" and not line[after:].strip(_BLANK)),
@@ -562,6 +574,12 @@ class _Parser:
                     )
                 )
             row += 1
+        if first < row < len(lines) and _goes_on(lines, row, col):
+            # The last value may go on over the lines after it (a plain scalar spanning lines):
+            # the general reader reads it.
+            row -= 1
+            if pairs is not None:
+                pairs.pop()
         return row
 
     def _is_dash(self, row: int, col: int) -> bool:
@@ -578,8 +596,11 @@ class _Parser:
             if after_key and self._is_dash(row, col):
                 raise self.error(row, "a block sequence cannot start on the line of its key")
             tagged, prop_row, prop_col = self.properties(row, col)
-            if prop_row != row:
-                raise self.error(row, "an anchor or tag on a line of its own is not supported")
+            if prop_col != col:
+                next_row, next_col = self.skip(prop_row, prop_col)
+                if next_row != prop_row:  # they end their line: the node is below them
+                    return self._value_below(prop_row, prop_col, indent, after_key, tagged)
+                prop_col = next_col
             node, end_row, end_col = (
                 self.block_node(prop_row, prop_col, indent) if not tagged else self._tagged(prop_row, prop_col, indent)
             )
@@ -599,22 +620,25 @@ class _Parser:
             return self.block_scalar(row, col, indent, True)
         if char in (0x5B, 0x7B):
             return self.flow_node(row, col)
-        scalar, end = self.scalar(row, col, flow=False, tagged=True)
-        if self._is_key_colon(row, end):
-            raise self.error(row, "an anchor or tag before a mapping is not supported")
-        return scalar, row, end
+        scalar, end_row, end = self.scalar(row, col, False, True, indent)
+        if self._is_key_colon(end_row, end):
+            raise self.error(end_row, "an anchor or tag before a mapping is not supported")
+        return scalar, end_row, end
 
-    def _value_below(self, row: int, col: int, indent: int, after_key: bool) -> tuple[Node, int, int]:
-        """A value that starts on a later line (or is empty, at (row, col))."""
+    def _value_below(
+        self, row: int, col: int, indent: int, after_key: bool, tagged: bool = False
+    ) -> tuple[Node, int, int]:
+        """A value that starts on a later line (or is empty, at (row, col)), after an anchor or
+        a tag ending at (row, col) if any (`tagged`: one of them is a tag)."""
         next_row, next_col = self.skip(row + 1, 0) if row + 1 < len(self.lines) else (len(self.lines), 0)
         if next_row < len(self.lines):
             marker = next_col == 0 and (self._marker(next_row, b"---") or self._marker(next_row, b"..."))
             if not marker and (
                 next_col > indent or (after_key and next_col == indent and self._is_dash(next_row, next_col))
             ):
-                return self.block_node(next_row, next_col, indent)
+                return self.block_node(next_row, next_col, indent, after_key, tagged)
         end = self.offset(row, col)
-        return Scalar(end, end, "", "empty", row + 1, False), row, len(self.lines[row])
+        return Scalar(end, end, "", "empty", row + 1, tagged), row, len(self.lines[row])
 
     def block_sequence(self, row: int, col: int) -> tuple[Sequence, int, int]:
         self.deeper(row)
@@ -649,26 +673,20 @@ class _Parser:
 
     # -- scalars ----------------------------------------------------------------------------
 
-    def scalar(self, row: int, col: int, flow: bool, tagged: bool) -> tuple[Scalar, int]:
-        """A one-line plain or quoted scalar at (row, col); returns it and the column past it."""
+    def scalar(
+        self, row: int, col: int, flow: bool, tagged: bool, indent: int | None = None
+    ) -> tuple[Scalar, int, int]:
+        """A plain or quoted scalar at (row, col); returns it and the position past it. A key's
+        (`indent` None) stays on its line; a value's goes on over the lines libyaml reads into
+        it: a quoted one up to its closing quote, a plain one over lines indented past `indent`
+        (any, in a flow collection) that do not end it."""
         line = self.lines[row]
         char = line[col]
         start = self.offset(row, col)
-        if char == 0x27:  # "'"
-            end = col + 1
-            while True:
-                end = line.find(b"'", end)
-                if end < 0:
-                    raise self._open_quote(row, col)
-                if line[end + 1 : end + 2] == b"'":
-                    end += 2
-                    continue
-                break
-            value = line[col + 1 : end].decode().replace("''", "'")
-            return Scalar(start, start + end + 1 - col, value, "single", row + 1, tagged), end + 1
-        if char == 0x22:  # '"'
-            value, end = self._double_quoted(row, col)
-            return Scalar(start, start + end - col, value, "double", row + 1, tagged), end
+        if char in (0x27, 0x22):  # "'", '"'
+            value, end_row, end = self._quoted(row, col, indent is not None)
+            style = "single" if char == 0x27 else "double"
+            return Scalar(start, self.offset(end_row, end), value, style, row + 1, tagged), end_row, end
         if (
             char in _NOT_PLAIN_START
             or (flow and char in b"?:")  # libyaml: never a plain scalar's start in flow context
@@ -678,8 +696,20 @@ class _Parser:
             )
         ):
             raise self.error(row, f"a value cannot start with {chr(char)!r} unquoted")
-        size = len(line)
-        end = size
+        end = self._plain_end(row, col, flow)
+        text = line[col:end].decode()
+        end_row = row
+        if indent is not None and not line[end:].strip(_BLANK):
+            pieces, end_row, end = self._plain_lines(row, end, -1 if flow else indent)
+            if pieces:
+                text += "".join(pieces)
+        return Scalar(start, self.offset(end_row, end), text, "plain", row + 1, tagged), end_row, end
+
+    def _plain_end(self, row: int, col: int, flow: bool) -> int:
+        """Where the plain scalar's text on this line, from `col`, ends (trailing blanks left out):
+        at a ': ', a ' #', a flow indicator in a flow collection, or the end of the line."""
+        line = self.lines[row]
+        end = len(line)
         if flow:
             for indicator in b",[]{}":
                 found = line.find(indicator, col, end)
@@ -701,21 +731,102 @@ class _Parser:
                 end = hash_at
                 break
             hash_at = line.find(b"#", hash_at + 1, end)
-        text = line[col:end].rstrip(_BLANK)
-        return Scalar(start, start + len(text), text.decode(), "plain", row + 1, tagged), col + len(text)
+        return col + len(line[col:end].rstrip(_BLANK))
 
-    def _double_quoted(self, row: int, col: int) -> tuple[str, int]:
-        line = self.lines[row]
-        out = []
-        pos = col + 1
+    def _plain_lines(self, row: int, end: int, indent: int) -> tuple[list[str], int, int]:
+        """The lines that go on with a plain scalar whose text ends its line at (row, end), as
+        libyaml's scan_plain_scalar reads them: lines indented past `indent` (-1 in a flow
+        collection: any), up to a comment, a ': ', a flow indicator (there), a '---' or '...'
+        line, or a line indented less. Returns the text each adds (a line break folds to a space,
+        n empty lines to n line breaks) and where the last one ends."""
+        lines = self.lines
+        pieces: list[str] = []
         while True:
-            quote = line.find(b'"', pos)
+            current = row + 1
+            breaks = 0
+            while current < len(lines):
+                text = lines[current]
+                content = text.lstrip(_BLANK)
+                begin = len(text) - len(content)
+                if 0x09 in text[: min(begin, indent + 1)]:
+                    raise self.error(current, "a tab in indentation (YAML allows only spaces)")
+                if content:
+                    break
+                breaks += 1
+                current += 1
+            else:
+                return pieces, row, end
+            if (
+                begin <= indent
+                or content[:1] == b"#"
+                or (begin == 0 and (self._marker(current, b"---") or self._marker(current, b"...")))
+            ):
+                return pieces, row, end
+            stop = self._plain_end(current, begin, indent < 0)
+            if stop == begin:  # a ': ' or a flow indicator: the scalar ended on the line before
+                return pieces, row, end
+            pieces.append("\n" * breaks if breaks else " ")
+            pieces.append(text[begin:stop].decode())
+            row, end = current, stop
+            if text[stop:].strip(_BLANK):
+                return pieces, row, end
+
+    def _quoted(self, row: int, col: int, lines_on: bool) -> tuple[str, int, int]:
+        """The quoted scalar at (row, col): its value and the position past its closing quote.
+        With `lines_on`, it may go on over lines, folded as libyaml's scan_flow_scalar folds them
+        (a line break is a space, n empty lines are n line breaks, blanks around a break go, an
+        escaped line break joins); else one that does not close on its line is refused."""
+        lines = self.lines
+        quote = lines[row][col]
+        text, end, escaped = self._quoted_line(row, col + 1, quote)
+        if end >= 0:
+            return text, row, end
+        if not lines_on:
+            raise self._open_quote(row, col)
+        pieces = [text]
+        current = row
+        while end < 0:
+            current += 1
+            breaks = 0
+            while current < len(lines) and not lines[current].strip(_BLANK):
+                breaks += 1
+                current += 1
+            if current >= len(lines):
+                raise self.error(self.data.count(b"\n"), f"the quote opened on line {row + 1} is not closed")
+            line = lines[current]
+            begin = len(line) - len(line.lstrip(_BLANK))
+            if begin == 0 and (self._marker(current, b"---") or self._marker(current, b"...")):
+                raise self.error(current, f"the quote opened on line {row + 1} is not closed")
+            pieces.append("\n" * breaks if breaks or escaped else " ")
+            text, end, escaped = self._quoted_line(current, begin, quote)
+            pieces.append(text)
+        return "".join(pieces), current, end
+
+    def _quoted_line(self, row: int, pos: int, quote: int) -> tuple[str, int, bool]:
+        """A quoted scalar's text on one line from `pos`: (text, the column past the closing
+        quote or -1 where the line ends first, whether it ends in an escaped line break). Where
+        the line ends, its trailing blanks are no part of the text (unless escaped)."""
+        line = self.lines[row]
+        out: list[str] = []
+        if quote == 0x27:
+            while True:
+                end = line.find(b"'", pos)
+                if end < 0:
+                    return "".join(out) + line[pos:].rstrip(_BLANK).decode(), -1, False
+                out.append(line[pos:end].decode())
+                if line[end + 1 : end + 2] != b"'":
+                    return "".join(out), end + 1, False
+                out.append("'")
+                pos = end + 2
+        while True:
+            end = line.find(b'"', pos)
             slash = line.find(b"\\", pos)
-            if quote < 0 and slash < 0:
-                raise self._open_quote(row, col)
-            if slash < 0 or 0 <= quote < slash:
-                out.append(line[pos:quote].decode())
-                return "".join(out), quote + 1
+            if end < 0 and slash < 0:
+                out.append(line[pos:].rstrip(_BLANK).decode())
+                return "".join(out), -1, False
+            if slash < 0 or 0 <= end < slash:
+                out.append(line[pos:end].decode())
+                return "".join(out), end + 1, False
             out.append(line[pos:slash].decode())
             code = line[slash + 1 : slash + 2].decode("latin-1")  # every escape letter is ASCII
             if code in _ESCAPES:
@@ -730,15 +841,15 @@ class _Parser:
                 except ValueError:
                     raise self.error(row, "bad escape in a double-quoted scalar") from None
                 pos = slash + 2 + len(digits)
-            elif slash + 1 == len(line):  # an escaped line break: the scalar goes on
-                raise self._open_quote(row, col)
+            elif slash + 1 == len(line):  # an escaped line break: the next line joins without a space
+                return "".join(out), -1, True
             else:
                 raise self.error(row, "bad escape in a double-quoted scalar")
 
     def _open_quote(self, row: int, col: int) -> ConfigError:
-        """A quoted scalar at (row, col) that does not end on its line. libyaml reads on over
-        lines: one whose quote never closes it refuses where the text runs out (or at a '---' or
-        '...' line); one that closes is a construct this reader does not take."""
+        """A quoted key at (row, col) that does not end on its line. libyaml reads on over lines:
+        one whose quote never closes it refuses where the text runs out (or at a '---' or '...'
+        line); one that closes is no key (a key is on one line), refused where it ends."""
         lines = self.lines
         quote = lines[row][col]
         pos = col + 1
@@ -753,7 +864,7 @@ class _Parser:
                 elif quote == 0x22 and (end - pos - len(text[pos:end].rstrip(b"\\"))) % 2:  # escaped
                     end = text.find(quote, end + 1)
                 else:
-                    return self.error(row, "a quoted scalar spanning lines is not supported")
+                    return self.error(current, f"a mapping key cannot span lines (the one on line {row + 1})")
             pos = 0
         return self.error(self.data.count(b"\n"), f"the quote opened on line {row + 1} is not closed")
 
@@ -849,11 +960,11 @@ class _Parser:
                 if isinstance(node, Mapping):
                     if self.lines[row][col] in (0x5B, 0x7B, 0x3F):
                         raise self.error(row, "only scalar keys are supported in flow mappings")
-                    tagged, row, col = self.properties(row, col)
+                    tagged, row, col = self._flow_properties(row, col)
                     if tagged or self.lines[row][col] in (0x5B, 0x7B):
                         raise self.error(row, "only plain or quoted keys are supported in flow mappings")
                     key_col = col
-                    key, col = self.scalar(row, col, flow=True, tagged=False)
+                    key, _, col = self.scalar(row, col, flow=True, tagged=False)
                     key_row = row
                     row, col = self.flow_skip(row, col)
                     if self.lines[row][col] != 0x3A:
@@ -893,21 +1004,36 @@ class _Parser:
         if char in b",]}":
             end = self.offset(row, col)
             return Scalar(end, end, "", "empty", row + 1, False), row, col
-        tagged, row, col = self.properties(row, col)
+        tagged, row, col = self._flow_properties(row, col)
         char = self.lines[row][col]
         if char in (0x5B, 0x7B):
             return self.flow_node(row, col)
         if char in b",]}":
             end = self.offset(row, col)
             return Scalar(end, end, "", "empty", row + 1, tagged), row, col
-        scalar, end = self.scalar(row, col, flow=True, tagged=tagged)
-        return scalar, row, end
+        scalar, end_row, end = self.scalar(row, col, True, tagged, -1)
+        return scalar, end_row, end
+
+    def _flow_properties(self, row: int, col: int) -> tuple[bool, int, int]:
+        """properties() in a flow collection: whether there is a tag, and the node's content."""
+        tagged, end_row, end_col = self.properties(row, col, flow=True)
+        return (tagged, *self.flow_skip(end_row, end_col)) if (end_row, end_col) != (row, col) else (False, row, col)
 
     def flow_skip(self, row: int, col: int) -> tuple[int, int]:
         row, col = self.skip(row, col, flow=True)
         if row >= len(self.lines):
             raise self.error(_end_line(self.data) - 1, "a flow collection is not closed")
         return row, col
+
+
+def _goes_on(lines: list[bytes], row: int, col: int) -> bool:
+    """Whether the lines from `row` may go on with a value of a key at column `col`: the first
+    that is not blank is indented past it and is no comment."""
+    for line in islice(lines, row, None):
+        content = line.lstrip(_BLANK)
+        if content:
+            return len(line) - len(content) > col and content[:1] != b"#"
+    return False
 
 
 def _reread(mapping: Mapping, data: bytes) -> list[tuple[Scalar, Node]]:
