@@ -13,7 +13,7 @@ files: a classic launch never pays for it.
 from __future__ import annotations
 
 from _operator import add  # not `operator`: a Python module whose import is 0.3 ms of a start
-from itertools import accumulate, count, islice
+from itertools import accumulate, chain, count, islice
 from struct import pack
 
 from fluent_launch import stack
@@ -80,6 +80,9 @@ MAX_DEPTH = 10_000
 # The reader's frames a level of nesting takes at most (a block mapping's value: value_after,
 # _value_below, block_node, block_mapping), with room for the frames of the caller.
 _FRAMES_PER_LEVEL = 5
+
+# The tag handles every document knows without a %TAG directive.
+_HANDLES = frozenset((b"!", b"!!"))
 
 # Below this size a config's plugins keep their pairs once asked for (see Mapping.pairs).
 _KEEP_PAIRS_BELOW = 64 * 1024
@@ -160,20 +163,37 @@ class Plugin:
 class YamlDocument:
     """One YAML config file: its bytes, its node tree, and the parts Fluent Bit reads."""
 
-    __slots__ = ("data", "includes", "newline", "open_block", "path", "plugins", "root", "sections", "service_key")
+    __slots__ = (
+        "data",
+        "includes",
+        "newline",
+        "open_block",
+        "path",
+        "plugins",
+        "roots",
+        "sections",
+        "service_key",
+        "tag_handles",
+    )
 
-    def __init__(self, path: str, data: bytes, root: Mapping | None) -> None:
+    def __init__(self, path: str, data: bytes, roots: list[Mapping]) -> None:
         self.path = path
         self.data = data
-        self.root = root
+        self.roots = roots  # each document's top-level mapping
         first_lf = data.find(b"\n")
         self.newline = b"\r\n" if first_lf > 0 and data[first_lf - 1] == 0x0D else b"\n"
         self.plugins: list[Plugin] = []  # service and pipeline plugins, in file order
         self.includes: list[Scalar] = []
         self.service_key: Scalar | None = None
         self.open_block: int | None = None  # the line of a block scalar that ends the file unterminated
+        self.tag_handles = False  # whether a %TAG directive declares one
         # (key as written, kind, mapping or list node) for every top-level section, in order.
         self.sections: list[tuple[Scalar, str, Node]] = []
+
+    @property
+    def root(self) -> Mapping | None:
+        """The last document's top-level mapping (where a new section goes), or None."""
+        return self.roots[-1] if self.roots else None
 
 
 def key_id(key: str) -> str:
@@ -210,10 +230,11 @@ def parse(data: bytes, path: str) -> YamlDocument:
 
 def _parse(data: bytes, path: str) -> YamlDocument:
     parser = _Parser(data, path)
-    doc = YamlDocument(path, data, parser.document())
+    doc = YamlDocument(path, data, parser.documents())
     doc.open_block = parser.open_block
-    if doc.root is not None:
-        _structure(doc, doc.root)
+    doc.tag_handles = parser.tag_handles
+    for root in doc.roots:
+        _structure(doc, root)
     return doc
 
 
@@ -242,6 +263,8 @@ class _Parser:
                     )
         self.open_block: int | None = None  # the line of a block scalar the file ends in, unterminated
         self.depth = 0  # of the collection being read: how many it is nested in, and itself
+        self.handles = _HANDLES  # the tag handles the document being read knows
+        self.tag_handles = False  # whether a %TAG directive declared one
         # Most generated configs have neither: then no line needs looking for them.
         self.hashes_or_tabs = b"#" in data or b"\t" in data
         self.bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -319,37 +342,80 @@ class _Parser:
 
     # -- document -------------------------------------------------------------------------
 
-    def document(self) -> Mapping | None:
+    def documents(self) -> list[Mapping]:
+        """Each document's top-level mapping, in order: Fluent Bit reads a stream's documents one
+        after the other into one config. Each is a mapping (an empty document is a null node,
+        for which Fluent Bit has no state); all but the first start with '---', and directives
+        before one apply to it alone."""
+        lines = self.lines
+        roots: list[Mapping] = []
         row, col = self.skip(0, 0)
-        if row < len(self.lines) and self.lines[row][:1] == b"%":
-            raise self.error(row, "YAML directives are not supported")
-        explicit = False
-        marker_row = -1
-        if row < len(self.lines) and col == 0 and self._marker(row, b"---"):
-            explicit = True
-            marker_row = row
-            row, col = self.skip(row, 3)
-        if row >= len(self.lines) or (col == 0 and (self._marker(row, b"...") or self._marker(row, b"---"))):
-            if explicit or row < len(self.lines):
-                # An empty document is a null node, for which Fluent Bit has no state (and
-                # libyaml wants a node before a '...').
-                raise self.error(min(row, len(self.lines) - 1), "the document is empty: Fluent Bit expects a mapping")
-            root = None
-        else:
+        while True:
+            directives = row
+            self.handles = _HANDLES
+            declared: set[bytes] = set()
+            while row < len(lines) and col == 0 and lines[row][:1] == b"%":
+                self._directive(row, declared, directives)
+                row, col = self.skip(row + 1, 0)
+            if row >= len(lines) and row == directives:
+                return roots
+            marker_row = -1
+            if row < len(lines) and col == 0 and self._marker(row, b"---"):
+                marker_row = row
+                row, col = self.skip(row, 3)
+            elif roots or row != directives:
+                raise self.error(
+                    min(row, _end_line(self.data) - 1), "expected '---', the start of a document (libyaml refuses it)"
+                )
+            if row >= len(lines) or (
+                col == 0 and (self._marker(row, b"...") or self._marker(row, b"---") or lines[row][:1] == b"%")
+            ):
+                raise self.error(
+                    row if row < len(lines) else _end_line(self.data) - 1,
+                    "the document is empty: Fluent Bit expects a mapping",
+                )
             node, row, col = self.block_node(row, col, -1)
             if not isinstance(node, Mapping):
                 raise self.error(node.line - 1, "the document must be a mapping (service:, pipeline:, ...)")
             if node.line - 1 == marker_row and not node.flow:
                 raise self.error(marker_row, "a block mapping cannot start on the '---' line")
-            root = node
+            roots.append(node)
             row, col = self.skip(row, col)
-        if row < len(self.lines) and col == 0 and self._marker(row, b"..."):
-            row, col = self.skip(row, 3)
-        if row < len(self.lines):
-            if col == 0 and self._marker(row, b"---"):
-                raise self.error(row, "more than one YAML document is not supported")
-            raise self.error(row, "unexpected content (check the indentation)")
-        return root
+            while row < len(lines) and col == 0 and self._marker(row, b"..."):
+                row, col = self.skip(row, 3)
+            if row < len(lines) and not (col == 0 and (self._marker(row, b"---") or lines[row][:1] == b"%")):
+                raise self.error(row, "unexpected content (check the indentation)")
+
+    def _directive(self, row: int, declared: set[bytes], first: int) -> None:
+        """A %YAML or %TAG directive line, checked as libyaml checks it (a %TAG prefix with a '%'
+        escape is refused: this reader does not decode it). `declared` are the tag handles the
+        document's directives before it declared (from row `first` on)."""
+        import re  # only here: few configs have directives
+
+        line = self.lines[row]
+        name = re.match(rb"%([0-9A-Za-z_-]*)", line)
+        assert name is not None
+        if name[1] == b"YAML":
+            version = re.fullmatch(rb"%YAML[ \t]+([0-9]{1,9})\.([0-9]{1,9})[ \t]*(?:#.*)?", line)
+            if version is None:
+                raise self.error(row, "a %YAML directive is '%YAML 1.1' or '%YAML 1.2'")
+            if any(self.lines[other].startswith(b"%YAML") for other in range(first, row)):
+                raise self.error(row, "a second %YAML directive for one document (libyaml refuses it)")
+            if int(version[1]) != 1 or int(version[2]) not in (1, 2):
+                raise self.error(row, "libyaml reads only YAML 1.1 and 1.2 (%YAML 1.1, %YAML 1.2)")
+        elif name[1] == b"TAG":
+            tag = re.fullmatch(
+                rb"%TAG[ \t]+(!(?:[0-9A-Za-z_-]*!)?)[ \t]+[0-9A-Za-z_\-;/?:@&=+$,.!~*'()\[\]]+(?:[ \t]+(?:#.*)?)?", line
+            )
+            if tag is None:
+                raise self.error(row, "a %TAG directive is '%TAG !handle! prefix' (no '%' escapes)")
+            if tag[1] in declared:
+                raise self.error(row, f"a second %TAG directive for {tag[1].decode()} (libyaml refuses it)")
+            declared.add(tag[1])
+            self.tag_handles = True
+            self.handles = self.handles | {tag[1]}
+        else:
+            raise self.error(row, "unknown directive: libyaml knows only %YAML and %TAG")
 
     def _marker(self, row: int, marker: bytes) -> bool:
         line = self.lines[row]
@@ -364,7 +430,7 @@ class _Parser:
         (the value of a key with `after_key`; tagged on an earlier line with `tagged`). Returns it
         and the position just past it (on its last line)."""
         begin = row, col
-        found, row, col = self.properties(row, col)
+        found, row, col = self.properties(row, col, parent)
         tagged = tagged or found
         had = (row, col) != begin  # an anchor or a tag
         if had:
@@ -383,7 +449,7 @@ class _Parser:
         if char == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
             raise self.error(row, "complex mapping keys ('? ') are not supported")
         if char in (0x5B, 0x7B):  # '[', '{'
-            node, end_row, end_col = self.flow_node(row, col)
+            node, end_row, end_col = self.flow_node(row, col, parent)
             if self._is_key_colon(end_row, end_col):
                 raise self.error(end_row, "a flow collection as a mapping key is not supported")
             return node, end_row, end_col
@@ -408,10 +474,11 @@ class _Parser:
             col += 1
         return col < len(line) and line[col] == 0x3A and (col + 1 == len(line) or line[col + 1] in _BLANK)
 
-    def properties(self, row: int, col: int, flow: bool = False) -> tuple[bool, int, int]:
+    def properties(self, row: int, col: int, indent: int | None = None) -> tuple[bool, int, int]:
         """Skip the anchor and the tag (at most one each, on one line or more) before a node at
-        (row, col): whether it has a tag, and the position just past them, or (row, col) when it
-        has none. Aliases are refused as Fluent Bit refuses them."""
+        (row, col) in a block of `indent` (None: in a flow collection): whether it has a tag, and
+        the position just past them, or (row, col) when it has none. Aliases are refused as
+        Fluent Bit refuses them."""
         tagged = False
         seen = set()
         end_row, end_col = row, col
@@ -431,14 +498,17 @@ class _Parser:
             while end < len(line) and line[end] not in _BLANK:
                 end += 1
             name = line[col + 1 : end]
-            secondary = char == 0x21 and name.startswith(b"!")  # a !!type tag
+            secondary = char == 0x21 and b"!" in name  # a !!type tag, or !handle!type
             if secondary:
-                name = name[1:]
+                handle, _, name = name.partition(b"!")
+                if b"!" + handle + b"!" not in self.handles:
+                    raise self.error(row, f"tag handle !{handle.decode()}! is not declared by a %TAG directive")
             if not all(byte in _NAME_CHARS for byte in name) or (not name and (char == 0x26 or secondary)):
                 raise self.error(row, "anchor and tag names must be letters, digits, '-' or '_'")
             end_row, end_col = row, end
-            row, col = self.skip(row, end, flow)
-            if row >= len(self.lines):
+            row, col = self.skip(row, end, indent is None)
+            if row >= len(self.lines) or (indent is not None and row != end_row and col <= indent):
+                # (on a later line, a block's anchor or tag no further in belongs to what follows)
                 return tagged, end_row, end_col
 
     def block_mapping(self, row: int, col: int, first: Scalar | None, key_end: int) -> tuple[Mapping, int, int]:
@@ -595,7 +665,7 @@ class _Parser:
         if col < len(line) and line[col] != 0x23 and (col > start or col == len(line)):
             if after_key and self._is_dash(row, col):
                 raise self.error(row, "a block sequence cannot start on the line of its key")
-            tagged, prop_row, prop_col = self.properties(row, col)
+            tagged, prop_row, prop_col = self.properties(row, col, indent)
             if prop_col != col:
                 next_row, next_col = self.skip(prop_row, prop_col)
                 if next_row != prop_row:  # they end their line: the node is below them
@@ -619,7 +689,7 @@ class _Parser:
         if char in (0x7C, 0x3E):
             return self.block_scalar(row, col, indent, True)
         if char in (0x5B, 0x7B):
-            return self.flow_node(row, col)
+            return self.flow_node(row, col, indent)
         scalar, end_row, end = self.scalar(row, col, False, True, indent)
         if self._is_key_colon(end_row, end):
             raise self.error(end_row, "an anchor or tag before a mapping is not supported")
@@ -700,7 +770,7 @@ class _Parser:
         text = line[col:end].decode()
         end_row = row
         if indent is not None and not line[end:].strip(_BLANK):
-            pieces, end_row, end = self._plain_lines(row, end, -1 if flow else indent)
+            pieces, end_row, end = self._plain_lines(row, end, indent, flow)
             if pieces:
                 text += "".join(pieces)
         return Scalar(start, self.offset(end_row, end), text, "plain", row + 1, tagged), end_row, end
@@ -733,11 +803,12 @@ class _Parser:
             hash_at = line.find(b"#", hash_at + 1, end)
         return col + len(line[col:end].rstrip(_BLANK))
 
-    def _plain_lines(self, row: int, end: int, indent: int) -> tuple[list[str], int, int]:
+    def _plain_lines(self, row: int, end: int, indent: int, flow: bool) -> tuple[list[str], int, int]:
         """The lines that go on with a plain scalar whose text ends its line at (row, end), as
-        libyaml's scan_plain_scalar reads them: lines indented past `indent` (-1 in a flow
-        collection: any), up to a comment, a ': ', a flow indicator (there), a '---' or '...'
-        line, or a line indented less. Returns the text each adds (a line break folds to a space,
+        libyaml's scan_plain_scalar reads them: lines indented past `indent`, the enclosing
+        block's (any, in a flow collection), up to a comment, a ': ', a flow indicator (there), a
+        '---' or '...' line, or a line indented less; a tab in the blanks before `indent` + 1 is
+        refused, in a flow collection too. Returns the text each adds (a line break folds to a space,
         n empty lines to n line breaks) and where the last one ends."""
         lines = self.lines
         pieces: list[str] = []
@@ -757,12 +828,12 @@ class _Parser:
             else:
                 return pieces, row, end
             if (
-                begin <= indent
+                (begin <= indent and not flow)
                 or content[:1] == b"#"
                 or (begin == 0 and (self._marker(current, b"---") or self._marker(current, b"...")))
             ):
                 return pieces, row, end
-            stop = self._plain_end(current, begin, indent < 0)
+            stop = self._plain_end(current, begin, flow)
             if stop == begin:  # a ': ' or a flow indicator: the scalar ended on the line before
                 return pieces, row, end
             pieces.append("\n" * breaks if breaks else " ")
@@ -938,7 +1009,8 @@ class _Parser:
 
     # -- flow collections --------------------------------------------------------------------
 
-    def flow_node(self, row: int, col: int) -> tuple[Node, int, int]:
+    def flow_node(self, row: int, col: int, indent: int) -> tuple[Node, int, int]:
+        """The flow collection at (row, col), in a block whose indent is `indent`."""
         self.deeper(row)
         try:
             line = self.lines[row]
@@ -973,10 +1045,10 @@ class _Parser:
                         raise self.error(row, "a flow mapping key and its ':' on different lines are not supported")
                     self._check_key_length(row, key_col, col)
                     row, col = self.flow_skip(row, col + 1)
-                    value, row, col = self.flow_item(row, col)
+                    value, row, col = self.flow_item(row, col, indent)
                     node.pairs.append((key, value))
                 else:
-                    item, row, col = self.flow_item(row, col)
+                    item, row, col = self.flow_item(row, col, indent)
                     row, col = self.flow_skip(row, col)
                     if self.lines[row][col] == 0x3A:
                         raise self.error(row, "single-pair mappings in flow sequences are not supported")
@@ -998,7 +1070,7 @@ class _Parser:
         finally:
             self.depth -= 1
 
-    def flow_item(self, row: int, col: int) -> tuple[Node, int, int]:
+    def flow_item(self, row: int, col: int, indent: int) -> tuple[Node, int, int]:
         line = self.lines[row]
         char = line[col]
         if char in b",]}":
@@ -1007,22 +1079,24 @@ class _Parser:
         tagged, row, col = self._flow_properties(row, col)
         char = self.lines[row][col]
         if char in (0x5B, 0x7B):
-            return self.flow_node(row, col)
+            return self.flow_node(row, col, indent)
         if char in b",]}":
             end = self.offset(row, col)
             return Scalar(end, end, "", "empty", row + 1, tagged), row, col
-        scalar, end_row, end = self.scalar(row, col, True, tagged, -1)
+        scalar, end_row, end = self.scalar(row, col, True, tagged, indent)
         return scalar, end_row, end
 
     def _flow_properties(self, row: int, col: int) -> tuple[bool, int, int]:
         """properties() in a flow collection: whether there is a tag, and the node's content."""
-        tagged, end_row, end_col = self.properties(row, col, flow=True)
+        tagged, end_row, end_col = self.properties(row, col)
         return (tagged, *self.flow_skip(end_row, end_col)) if (end_row, end_col) != (row, col) else (False, row, col)
 
     def flow_skip(self, row: int, col: int) -> tuple[int, int]:
         row, col = self.skip(row, col, flow=True)
         if row >= len(self.lines):
             raise self.error(_end_line(self.data) - 1, "a flow collection is not closed")
+        if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
+            raise self.error(row, "a '---' or '...' line inside a flow collection (libyaml refuses it)")
         return row, col
 
 
@@ -1232,9 +1306,7 @@ def _lost_line(doc: YamlDocument, value: Node) -> int | None:
     takes a scalar as a key: from there on the scalars alternate as keys and values, and the first
     other event met where a key is expected is refused (a mapping's end never is: its pairs
     leave the states as they found them)."""
-    if doc.root is None:  # no tree is checked without one
-        return None
-    events = _events(doc.root)
+    events = chain.from_iterable(map(_events, doc.roots))
     for node, _ in events:
         if node is value:
             break

@@ -183,10 +183,18 @@ def _service_paths(doc: YamlDocument, root: str, overridden: frozenset[str]) -> 
 
 def _outside_root(doc: YamlDocument) -> list[Edit]:
     """Edits that keep only an included file's top-level mapping, to be pasted: no `---`,
-    `...` or comments around it."""
+    `...`, directives or comments around it."""
     root = _block_root(doc)
     if root is None:
         return [(0, len(doc.data), b"")]
+    if len(doc.roots) > 1:
+        # Their sections could be pasted one after the other, but each document's own tag
+        # handles could not.
+        raise ConfigError(
+            doc.path, doc.roots[1].line, "cannot inline includes here: the file holds more than one YAML document"
+        )
+    if doc.tag_handles:
+        raise ConfigError(doc.path, root.line, "cannot inline includes here: the file declares tag handles (%TAG)")
     data = doc.data
     start, end = data.rfind(b"\n", 0, root.start) + 1, line_end(data, root.end)
     if start == 0 and data.startswith(b"\xef\xbb\xbf"):
@@ -195,9 +203,9 @@ def _outside_root(doc: YamlDocument) -> list[Edit]:
 
 
 def _block_root(doc: YamlDocument) -> Mapping | None:
-    root = doc.root
-    if root is not None and (root.flow or root.column != 0):
-        raise ConfigError(
-            doc.path, root.line, "cannot inline includes here: the top level is not a block mapping at column 0"
-        )
-    return root
+    for root in doc.roots:
+        if root.flow or root.column != 0:
+            raise ConfigError(
+                doc.path, root.line, "cannot inline includes here: the top level is not a block mapping at column 0"
+            )
+    return doc.root
