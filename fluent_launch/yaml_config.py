@@ -447,7 +447,9 @@ class _Parser:
         if char in (0x7C, 0x3E):  # '|', '>'
             return self.block_scalar(row, col, parent, tagged)
         if char == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
-            raise self.error(row, "complex mapping keys ('? ') are not supported")
+            if had:
+                raise self.error(row, "an anchor or tag before a mapping is not supported")
+            return self.block_mapping(row, col, None, -1)
         if char in (0x5B, 0x7B):  # '[', '{'
             node, end_row, end_col = self.flow_node(row, col, parent)
             if self._is_key_colon(end_row, end_col):
@@ -513,17 +515,24 @@ class _Parser:
 
     def block_mapping(self, row: int, col: int, first: Scalar | None, key_end: int) -> tuple[Mapping, int, int]:
         """The block mapping whose first key is `first` (ending at `key_end`), or, with `first`
-        None, whose lines from `row` up to row `key_end` the fast path has read."""
+        None, whose lines from `row` up to row `key_end` the fast path has read, or (`key_end`
+        -1) whose first key is an explicit one ('? ')."""
         self.deeper(row)
         try:
             mapping = Mapping(first.start if first is not None else self.offset(row, col), row + 1, col, False)
             pairs = mapping.pairs
-            if first is None:
+            if first is None and key_end >= 0:
                 mapping._pairs = self.data
             key = first
             after = key_end
             while True:
-                if key is not None:
+                if after < 0:
+                    key, value, end_row, end_col = self._explicit_pair(row, col)
+                    pairs.append((key, value))
+                    mapping.end = value.end
+                    self.after_node(end_row, end_col)
+                    key = None  # (the pair is read)
+                elif key is not None:
                     line = self.lines[row]
                     colon = line.index(b":", after)
                     value, end_row, end_col = self.value_after(row, colon + 1, col, after_key=True)
@@ -556,7 +565,8 @@ class _Parser:
                 if line[col] in (0x5B, 0x7B):
                     raise self.error(row, "a flow collection as a mapping key is not supported")
                 if line[col] == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
-                    raise self.error(row, "complex mapping keys ('? ') are not supported")
+                    after = -1
+                    continue
                 key, _, after = self.scalar(row, col, flow=False, tagged=False)
                 if not self._is_key_colon(row, after):
                     raise self.error(
@@ -566,6 +576,23 @@ class _Parser:
                 self._check_key_length(row, col, after)
         finally:
             self.depth -= 1
+
+    def _explicit_pair(self, row: int, col: int) -> tuple[Scalar, Node, int, int]:
+        """The pair whose explicit key ('? ') is at (row, col) of a block mapping, and the position
+        past it. Fluent Bit takes only a scalar as a key; this reader takes it on the '?' line,
+        with its value after a ':' at the same column on a later line."""
+        key, end_row, end_col = self.value_after(row, col + 1, col, after_key=True)
+        if not isinstance(key, Scalar):
+            raise self.error(key.line - 1, "a mapping key must be a scalar: Fluent Bit takes no list or mapping")
+        if key.line != row + 1:
+            raise self.error(row, "an explicit key ('? ') below its '?' is not supported")
+        self.after_node(end_row, end_col)
+        next_row, next_col = self.skip(end_row + 1, 0)
+        line = self.lines[next_row] if next_row < len(self.lines) else b""
+        if next_col != col or line[col : col + 1] != b":" or line[col + 1 : col + 2] not in (b"", b" ", b"\t"):
+            raise self.error(row, "an explicit key ('? ') without a ': value' line is not supported")
+        value, end_row, end_col = self.value_after(next_row, col + 1, col, after_key=True)
+        return key, value, end_row, end_col
 
     def _stale_key_row(self, row: int, col: int, plain: bool) -> int:
         """Where libyaml gives up on the key at (row, col) of a block mapping whose ':' is missing:
@@ -1029,8 +1056,16 @@ class _Parser:
                     break
                 if char in b",]}":
                     raise self.error(row, "an empty entry in a flow collection")
-                if isinstance(node, Mapping):
-                    if self.lines[row][col] in (0x5B, 0x7B, 0x3F):
+                if isinstance(node, Mapping) and char == 0x3F:  # '?': in a flow collection, always a key's
+                    key, row, col = self._flow_explicit_key(row, col + 1, indent)
+                    row, col = self.flow_skip(row, col)
+                    if self.lines[row][col] != 0x3A:
+                        raise self.error(row, "a flow mapping entry without ':' is not supported")
+                    row, col = self.flow_skip(row, col + 1)
+                    value, row, col = self.flow_item(row, col, indent)
+                    node.pairs.append((key, value))
+                elif isinstance(node, Mapping):
+                    if self.lines[row][col] in (0x5B, 0x7B):
                         raise self.error(row, "only scalar keys are supported in flow mappings")
                     tagged, row, col = self._flow_properties(row, col)
                     if tagged or self.lines[row][col] in (0x5B, 0x7B):
@@ -1085,6 +1120,17 @@ class _Parser:
             return Scalar(end, end, "", "empty", row + 1, tagged), row, col
         scalar, end_row, end = self.scalar(row, col, True, tagged, indent)
         return scalar, end_row, end
+
+    def _flow_explicit_key(self, row: int, col: int, indent: int) -> tuple[Scalar, int, int]:
+        """The key after a '?' (ending at (row, col)) in a flow mapping: a scalar, or none (an empty key)."""
+        row, col = self.flow_skip(row, col)
+        if self.lines[row][col] == 0x3A:
+            at = self.offset(row, col)
+            return Scalar(at, at, "", "empty", row + 1, False), row, col
+        key, row, col = self.flow_item(row, col, indent)
+        if not isinstance(key, Scalar) or key.tagged:
+            raise self.error(row, "only plain or quoted keys are supported in flow mappings")
+        return key, row, col
 
     def _flow_properties(self, row: int, col: int) -> tuple[bool, int, int]:
         """properties() in a flow collection: whether there is a tag, and the node's content."""

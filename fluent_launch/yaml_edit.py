@@ -146,13 +146,23 @@ def _reads_as(node: Node, value: str) -> bool:
 
 def _replace_value(doc: YamlDocument, key: Scalar, value: Node, text: bytes) -> tuple[int, int, bytes]:
     data = doc.data
-    colon = data.index(b":", key.end)
+    colon = _colon(data, key.end)
     if isinstance(value, Scalar) and not value.tagged and value.style != "empty":
         return value.start, value.end, text
     # A collection, a tagged or anchored scalar, or nothing: the whole value after the ':'.
     end = max(value.end, colon + 1)
     tail = b" " if data[end : end + 1] == b"#" else b""
     return colon + 1, end, b" " + text + tail
+
+
+def _colon(data: bytes, offset: int) -> int:
+    """The ':' after a key ending at `offset`: after blanks, or, after an explicit key ('? '), line
+    breaks and comments too."""
+    while data[offset] != 0x3A:
+        if data[offset] == 0x23:  # '#': to the end of its line
+            offset = data.index(b"\n", offset)
+        offset += 1
+    return offset
 
 
 def line_end(data: bytes, offset: int) -> int:

@@ -179,7 +179,7 @@ def test_edits(before: str, override: tuple[str, str, str], after: str) -> None:
         ("a: &x 1\nb: *x\n", 2, "aliases"),
         ("pipeline:\n  inputs:\n    name: x\n", 4, "list of mappings"),
         ("service:\n  a: 1\nservice:\n  b: 2\n", 3, "duplicated definition of 'service'"),
-        ("? a\n: b\n", 1, "complex mapping keys"),
+        ("? a\n? b\n: c\n", 1, "without a ': value' line"),
         ("service:\n\tflush: 1\n", 2, "tab"),
         ("a: 1\n'x\n  y': 2\n", 3, "a mapping key cannot span lines"),
         ("a:\n  x\n  y: 2\n", 3, "a mapping key cannot span lines"),
