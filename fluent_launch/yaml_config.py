@@ -381,9 +381,14 @@ class _Parser:
                 raise self.error(marker_row, "a block mapping cannot start on the '---' line")
             roots.append(node)
             row, col = self.skip(row, col)
+            ended = row
             while row < len(lines) and col == 0 and self._marker(row, b"..."):
                 row, col = self.skip(row, 3)
-            if row < len(lines) and not (col == 0 and (self._marker(row, b"---") or lines[row][:1] == b"%")):
+            if (
+                row == ended
+                and row < len(lines)
+                and not (col == 0 and (self._marker(row, b"---") or lines[row][:1] == b"%"))
+            ):
                 raise self.error(row, "unexpected content (check the indentation)")
 
     def _directive(self, row: int, declared: set[bytes], first: int) -> None:
@@ -1077,7 +1082,7 @@ class _Parser:
                     if self.lines[row][col] != 0x3A:
                         raise self.error(row, "a flow mapping entry without ':' is not supported")
                     if row != key_row:
-                        raise self.error(row, "a flow mapping key and its ':' on different lines are not supported")
+                        raise self.error(row, "a flow mapping key and its ':' on different lines (libyaml refuses it)")
                     self._check_key_length(row, key_col, col)
                     row, col = self.flow_skip(row, col + 1)
                     value, row, col = self.flow_item(row, col, indent)

@@ -161,6 +161,45 @@ def _edit(text: str, *triples: tuple[str, str, str]) -> str:
             ("service", "flush", "5"),
             '\ufeffservice:\n  flush: "5"\n',
         ),
+        # a value spanning lines is replaced whole; a new key goes after its last line (#18)
+        (
+            "pipeline:\n  inputs:\n    - name: dummy\n      tag: one\n        two # c\n      x: 'y\n        z'\n",
+            ("input", "tag", "new"),
+            "pipeline:\n  inputs:\n    - name: dummy\n      tag: new # c\n      x: 'y\n        z'\n",
+        ),
+        (
+            "pipeline:\n  inputs:\n    - name: dummy\n      x: y\n        z\n\n    - name: cpu\n",
+            ("input", "Mem_Buf_Limit", "50M"),
+            'pipeline:\n  inputs:\n    - name: dummy\n      x: y\n        z\n      Mem_Buf_Limit: "50M"\n\n'
+            '    - name: cpu\n      Mem_Buf_Limit: "50M"\n',
+        ),
+        # anchors and tags on collections stay; a tagged value is replaced with its tag
+        ("service: &s\n  flush: 1\n", ("service", "flush", "5"), 'service: &s\n  flush: "5"\n'),
+        (
+            "pipeline:\n  inputs:\n    - &p\n      name: dummy\n      tag: !!str\n        t\n",
+            ("input", "tag", "x"),
+            "pipeline:\n  inputs:\n    - &p\n      name: dummy\n      tag: x\n",
+        ),
+        # an explicit key's value is after its ':' line, past a comment holding a ':'; a repeat goes
+        (
+            "service:\n  ? flush # c: d\n  : 1\n  ? Flush\n  : 2\n  log_level: info\n",
+            ("service", "flush", "5"),
+            'service:\n  ? flush # c: d\n  : "5"\n  log_level: info\n',
+        ),
+        # every document's plugins are edited; a created service ends the last document
+        (
+            "%YAML 1.1\n---\npipeline:\n  inputs:\n    - name: dummy\n---\npipeline:\n  inputs:\n"
+            "    - name: cpu\n...\n",
+            ("input", "tag", "t"),
+            "%YAML 1.1\n---\npipeline:\n  inputs:\n    - name: dummy\n      tag: t\n---\npipeline:\n  inputs:\n"
+            "    - name: cpu\n      tag: t\n...\n",
+        ),
+        (
+            "---\npipeline:\n  inputs:\n    - name: dummy\n---\npipeline:\n  inputs:\n    - name: cpu\n...\n",
+            ("service", "flush", "5"),
+            "---\npipeline:\n  inputs:\n    - name: dummy\n---\npipeline:\n  inputs:\n    - name: cpu\n"
+            'service:\n  flush: "5"\n...\n',
+        ),
         # tricky values are quoted to stay strings; a block scalar is replaced whole
         (
             "service:\n  log_level: |\n    info\n  flush: 1\n",
