@@ -1,13 +1,13 @@
 """Read Fluent Bit's YAML config format: byte spans of every node, and what Fluent Bit makes of them.
 
 Not a general YAML library: a reader of the YAML that Fluent Bit configs are written in
-(block and flow collections, plain, quoted and block scalars, comments, anchors and tags,
-`---`/`...`), keeping where each node sits in the bytes so that an edit replaces exactly
-the spans it names and an unedited document renders to the input. What it does not read
-exactly (multi-line plain or quoted scalars, complex `?` keys, more than one document, YAML
-directives, line breaks other than LF/CRLF) is refused, as is what Fluent Bit refuses
-(aliases, syntax errors, a structure its reader has no state for). Imported only for YAML
-files: a classic launch never pays for it.
+(block and flow collections, plain, quoted and block scalars on one line or spanning lines,
+comments, anchors and tags, explicit `?` keys, several documents, `%YAML`/`%TAG` directives),
+keeping where each node sits in the bytes so that an edit replaces exactly the spans it names
+and an unedited document renders to the input. What it does not read exactly (line breaks
+other than LF/CRLF, keys other than scalars on their line) is refused, as is what Fluent Bit
+refuses (aliases, syntax errors, a structure its reader has no state for). Imported only for
+YAML files: a classic launch never pays for it.
 """
 
 from __future__ import annotations
