@@ -486,6 +486,8 @@ class _Parser:
         (row, col) in a block of `indent` (None: in a flow collection): whether it has a tag, and
         the position just past them, or (row, col) when it has none. Aliases are refused as
         Fluent Bit refuses them."""
+        if self.lines[row][col : col + 1] not in (b"&", b"!", b"*"):
+            return False, row, col  # (most nodes have none)
         tagged = False
         seen = set()
         end_row, end_col = row, col
@@ -635,6 +637,7 @@ class _Parser:
         of the lines; `hashes_or_tabs` is whether any line may hold a '#' or a tab."""
         first = row
         indent = b" " * col
+        style = ""  # the last value's
         while row < len(lines):
             line = lines[row]
             colon = line.find(b": ", col)
@@ -676,9 +679,13 @@ class _Parser:
                     )
                 )
             row += 1
-        if first < row < len(lines) and _goes_on(lines, row, col):
-            # The last value may go on over the lines after it (a plain scalar spanning lines):
-            # the general reader reads it.
+        if (
+            first < row < len(lines)
+            and style == "plain"
+            and not lines[row][: col + 1].strip(_BLANK)
+            and _goes_on(lines, row, col)
+        ):
+            # The last value, plain, may go on over the lines after it: the general reader reads it.
             row -= 1
             if pairs is not None:
                 pairs.pop()
@@ -786,8 +793,11 @@ class _Parser:
         char = line[col]
         start = self.offset(row, col)
         if char in (0x27, 0x22):  # "'", '"'
-            value, end_row, end = self._quoted(row, col, indent is not None)
             style = "single" if char == 0x27 else "double"
+            value, end, escaped = self._quoted_line(row, col + 1, char)
+            if end >= 0:  # (most end on their line)
+                return Scalar(start, start + end - col, value, style, row + 1, tagged), row, end
+            value, end_row, end = self._quoted_lines(row, col, value, escaped, indent is not None)
             return Scalar(start, self.offset(end_row, end), value, style, row + 1, tagged), end_row, end
         if (
             char in _NOT_PLAIN_START
@@ -800,12 +810,12 @@ class _Parser:
             raise self.error(row, f"a value cannot start with {chr(char)!r} unquoted")
         end = self._plain_end(row, col, flow)
         text = line[col:end].decode()
-        end_row = row
         if indent is not None and not line[end:].strip(_BLANK):
-            pieces, end_row, end = self._plain_lines(row, end, indent, flow)
+            pieces, end_row, end_col = self._plain_lines(row, end, indent, flow)
             if pieces:
                 text += "".join(pieces)
-        return Scalar(start, self.offset(end_row, end), text, "plain", row + 1, tagged), end_row, end
+                return Scalar(start, self.offset(end_row, end_col), text, "plain", row + 1, tagged), end_row, end_col
+        return Scalar(start, start + end - col, text, "plain", row + 1, tagged), row, end
 
     def _plain_end(self, row: int, col: int, flow: bool) -> int:
         """Where the plain scalar's text on this line, from `col`, ends (trailing blanks left out):
@@ -874,18 +884,17 @@ class _Parser:
             if text[stop:].strip(_BLANK):
                 return pieces, row, end
 
-    def _quoted(self, row: int, col: int, lines_on: bool) -> tuple[str, int, int]:
-        """The quoted scalar at (row, col): its value and the position past its closing quote.
-        With `lines_on`, it may go on over lines, folded as libyaml's scan_flow_scalar folds them
-        (a line break is a space, n empty lines are n line breaks, blanks around a break go, an
-        escaped line break joins); else one that does not close on its line is refused."""
+    def _quoted_lines(self, row: int, col: int, text: str, escaped: bool, lines_on: bool) -> tuple[str, int, int]:
+        """The quoted scalar at (row, col) that does not close on its line, whose `text` there
+        ends in an escaped line break if `escaped`: its value and the position past its closing
+        quote. With `lines_on`, it goes on over lines, folded as libyaml's scan_flow_scalar folds
+        them (a line break is a space, n empty lines are n line breaks, blanks around a break go,
+        an escaped line break joins); else it is refused."""
         lines = self.lines
         quote = lines[row][col]
-        text, end, escaped = self._quoted_line(row, col + 1, quote)
-        if end >= 0:
-            return text, row, end
         if not lines_on:
             raise self._open_quote(row, col)
+        end = -1
         pieces = [text]
         current = row
         while end < 0:
