@@ -173,6 +173,7 @@ class YamlDocument:
         "roots",
         "sections",
         "service_key",
+        "spanning",
         "tag_handles",
     )
 
@@ -187,6 +188,7 @@ class YamlDocument:
         self.service_key: Scalar | None = None
         self.open_block: int | None = None  # the line of a block scalar that ends the file unterminated
         self.tag_handles = False  # whether a %TAG directive declares one
+        self.spanning = False  # whether a plain scalar spans lines
         # (key as written, kind, mapping or list node) for every top-level section, in order.
         self.sections: list[tuple[Scalar, str, Node]] = []
 
@@ -233,6 +235,7 @@ def _parse(data: bytes, path: str) -> YamlDocument:
     doc = YamlDocument(path, data, parser.documents())
     doc.open_block = parser.open_block
     doc.tag_handles = parser.tag_handles
+    doc.spanning = parser.spanning
     for root in doc.roots:
         _structure(doc, root)
     return doc
@@ -265,6 +268,7 @@ class _Parser:
         self.depth = 0  # of the collection being read: how many it is nested in, and itself
         self.handles = _HANDLES  # the tag handles the document being read knows
         self.tag_handles = False  # whether a %TAG directive declared one
+        self.spanning = False  # whether a plain scalar spans lines
         # Most generated configs have neither: then no line needs looking for them.
         self.hashes_or_tabs = b"#" in data or b"\t" in data
         self.bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -813,6 +817,7 @@ class _Parser:
         if indent is not None and not line[end:].strip(_BLANK):
             pieces, end_row, end_col = self._plain_lines(row, end, indent, flow)
             if pieces:
+                self.spanning = True
                 text += "".join(pieces)
                 return Scalar(start, self.offset(end_row, end_col), text, "plain", row + 1, tagged), end_row, end_col
         return Scalar(start, start + end - col, text, "plain", row + 1, tagged), row, end
@@ -1452,7 +1457,10 @@ def may_matter(
 ) -> bool:
     """Whether settings(doc) could give a check anything to report, judged from the raw bytes
     (see document.raw_may_matter): keys and words in snake_case or camelCase (`memBufLimit`),
-    a key quoted or not, its value plain or quoted on the key's line."""
+    a key quoted or not, its value plain or quoted on the key's line (a plain value may go on
+    over the lines after it: in a config where one does, every setting is walked)."""
+    if doc.spanning:
+        return True
     spellings = {spelled: key for key in keys for spelled in (key, key.replace(b"_", b""))}
     return raw_may_matter(doc.data, {*words, *(word.replace(b"_", b"") for word in words)}, spellings, odd, _line_value)
 
