@@ -1075,29 +1075,22 @@ class _Parser:
                     break
                 if char in b",]}":
                     raise self.error(row, "an empty entry in a flow collection")
-                if isinstance(node, Mapping) and char == 0x3F:  # '?': in a flow collection, always a key's
-                    key, row, col = self._flow_explicit_key(row, col + 1, indent)
+                if isinstance(node, Mapping):
+                    if char == 0x3F:  # '?': in a flow collection, always an explicit key's
+                        key, row, col = self._flow_explicit_key(row, col + 1, indent)
+                        key_row = -1  # (its ':' may be on any line after it)
+                    else:
+                        key_row, key_col = row, col
+                        key, row, col = self._flow_key(row, col)
                     row, col = self.flow_skip(row, col)
                     if self.lines[row][col] != 0x3A:
                         raise self.error(row, "a flow mapping entry without ':' is not supported")
-                    row, col = self.flow_skip(row, col + 1)
-                    value, row, col = self.flow_item(row, col, indent)
-                    node.pairs.append((key, value))
-                elif isinstance(node, Mapping):
-                    if self.lines[row][col] in (0x5B, 0x7B):
-                        raise self.error(row, "only scalar keys are supported in flow mappings")
-                    tagged, row, col = self._flow_properties(row, col)
-                    if tagged or self.lines[row][col] in (0x5B, 0x7B):
-                        raise self.error(row, "only plain or quoted keys are supported in flow mappings")
-                    key_col = col
-                    key, _, col = self.scalar(row, col, flow=True, tagged=False)
-                    key_row = row
-                    row, col = self.flow_skip(row, col)
-                    if self.lines[row][col] != 0x3A:
-                        raise self.error(row, "a flow mapping entry without ':' is not supported")
-                    if row != key_row:
-                        raise self.error(row, "a flow mapping key and its ':' on different lines (libyaml refuses it)")
-                    self._check_key_length(row, key_col, col)
+                    if key_row >= 0:
+                        if row != key_row:
+                            raise self.error(
+                                row, "a flow mapping key and its ':' on different lines (libyaml refuses it)"
+                            )
+                        self._check_key_length(row, key_col, col)
                     row, col = self.flow_skip(row, col + 1)
                     value, row, col = self.flow_item(row, col, indent)
                     node.pairs.append((key, value))
@@ -1139,6 +1132,15 @@ class _Parser:
             return Scalar(end, end, "", "empty", row + 1, tagged), row, col
         scalar, end_row, end = self.scalar(row, col, True, tagged, indent)
         return scalar, end_row, end
+
+    def _flow_key(self, row: int, col: int) -> tuple[Scalar, int, int]:
+        """The key at (row, col) of a flow mapping: a plain or quoted scalar on one line."""
+        if self.lines[row][col] in (0x5B, 0x7B):
+            raise self.error(row, "only scalar keys are supported in flow mappings")
+        tagged, row, col = self._flow_properties(row, col)
+        if tagged or self.lines[row][col] in (0x5B, 0x7B):
+            raise self.error(row, "only plain or quoted keys are supported in flow mappings")
+        return self.scalar(row, col, flow=True, tagged=False)
 
     def _flow_explicit_key(self, row: int, col: int, indent: int) -> tuple[Scalar, int, int]:
         """The key after a '?' (ending at (row, col)) in a flow mapping: a scalar, or none (an empty key)."""
