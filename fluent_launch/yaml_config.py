@@ -77,9 +77,10 @@ _GROUP_LISTS = {"multiline_parser": "rules", "upstream_servers": "nodes"}
 # Linux's builds, reads any depth; later libyaml refuses past 1000 levels. This reader takes
 # ten times that and refuses beyond, where its frames would take tens of MiB.
 MAX_DEPTH = 10_000
-# The reader's frames a level of nesting takes at most (a block mapping's value: value_after,
-# _value_below, block_node, block_mapping), with room for the frames of the caller.
-_FRAMES_PER_LEVEL = 5
+# The reader's frames a level of nesting takes at most (an explicit key's value in a block
+# mapping: _explicit_pair, value_after, _value_below, block_node, block_mapping), with room for
+# the frames of the caller.
+_FRAMES_PER_LEVEL = 6
 
 # The tag handles every document knows without a %TAG directive.
 _HANDLES = frozenset((b"!", b"!!"))
@@ -444,8 +445,10 @@ class _Parser:
         had = (row, col) != begin  # an anchor or a tag
         if had:
             next_row, next_col = self.skip(row, col)
-            if next_row != row:  # they end their line: the node is below them
-                return self._value_below(row, col, parent, after_key, tagged)
+            if next_row != row:  # they end their line: the node is below them, or empty
+                if not self._starts_below(next_row, next_col, parent, after_key):
+                    return self._empty(row, col, tagged)
+                had = False  # (they are the node's below, a collection's too)
             row, col = next_row, next_col
         line = self.lines[row]
         char = line[col] if col < len(line) else 0
@@ -744,12 +747,19 @@ class _Parser:
         """A value that starts on a later line (or is empty, at (row, col)), after an anchor or
         a tag ending at (row, col) if any (`tagged`: one of them is a tag)."""
         next_row, next_col = self.skip(row + 1, 0) if row + 1 < len(self.lines) else (len(self.lines), 0)
-        if next_row < len(self.lines):
-            marker = next_col == 0 and (self._marker(next_row, b"---") or self._marker(next_row, b"..."))
-            if not marker and (
-                next_col > indent or (after_key and next_col == indent and self._is_dash(next_row, next_col))
-            ):
-                return self.block_node(next_row, next_col, indent, after_key, tagged)
+        if self._starts_below(next_row, next_col, indent, after_key):
+            return self.block_node(next_row, next_col, indent, after_key, tagged)
+        return self._empty(row, col, tagged)
+
+    def _starts_below(self, row: int, col: int, indent: int, after_key: bool) -> bool:
+        """Whether the content at (row, col), on a line after a value's start, is that value: in a
+        block of `indent`, indented past it, or (a key's value, `after_key`) a '- ' at it."""
+        if row >= len(self.lines) or (col == 0 and (self._marker(row, b"---") or self._marker(row, b"..."))):
+            return False
+        return col > indent or (after_key and col == indent and self._is_dash(row, col))
+
+    def _empty(self, row: int, col: int, tagged: bool) -> tuple[Scalar, int, int]:
+        """No value, at (row, col) (with an anchor or tag before it, `tagged` if a tag)."""
         end = self.offset(row, col)
         return Scalar(end, end, "", "empty", row + 1, tagged), row, len(self.lines[row])
 
