@@ -82,6 +82,7 @@ MAX_DEPTH = 10_000
 # the frames of the caller.
 _FRAMES_PER_LEVEL = 6
 
+_NOT_A_KEY = "a mapping key must be a scalar: Fluent Bit takes no list or mapping as a key"
 # The tag handles every document knows without a %TAG directive.
 _HANDLES = frozenset((b"!", b"!!"))
 
@@ -465,7 +466,7 @@ class _Parser:
         if char in (0x5B, 0x7B):  # '[', '{'
             node, end_row, end_col = self.flow_node(row, col, parent)
             if self._is_key_colon(end_row, end_col):
-                raise self.error(end_row, "a flow collection as a mapping key is not supported")
+                raise self.error(row, _NOT_A_KEY)
             return node, end_row, end_col
         scalar, end_row, end_col = self.scalar(row, col, False, tagged, parent)
         if self._is_key_colon(end_row, end_col):
@@ -577,7 +578,7 @@ class _Parser:
                     raise self.error(row, "anchors and tags on mapping keys are not supported")
                 line = self.lines[row]
                 if line[col] in (0x5B, 0x7B):
-                    raise self.error(row, "a flow collection as a mapping key is not supported")
+                    raise self.error(row, _NOT_A_KEY)
                 if line[col] == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
                     after = -1
                     continue
@@ -597,7 +598,7 @@ class _Parser:
         with its value after a ':' at the same column on a later line."""
         key, end_row, end_col = self.value_after(row, col + 1, col, after_key=True)
         if not isinstance(key, Scalar):
-            raise self.error(key.line - 1, "a mapping key must be a scalar: Fluent Bit takes no list or mapping")
+            raise self.error(key.line - 1, _NOT_A_KEY)
         if key.line != row + 1:
             raise self.error(row, "an explicit key ('? ') below its '?' is not supported")
         self.after_node(end_row, end_col)
@@ -1146,7 +1147,7 @@ class _Parser:
     def _flow_key(self, row: int, col: int) -> tuple[Scalar, int, int]:
         """The key at (row, col) of a flow mapping: a plain or quoted scalar on one line."""
         if self.lines[row][col] in (0x5B, 0x7B):
-            raise self.error(row, "only scalar keys are supported in flow mappings")
+            raise self.error(row, _NOT_A_KEY)
         tagged, row, col = self._flow_properties(row, col)
         if tagged or self.lines[row][col] in (0x5B, 0x7B):
             raise self.error(row, "only plain or quoted keys are supported in flow mappings")

@@ -157,6 +157,9 @@ REFUSED = [
     ("%TAG !e! x\n---\nservice: !f!x\n  flush: 1\n", 3, "tag handle !f! is not declared"),
     ("%TAG !e! x\n---\nservice:\n  flush: 1\n---\nenv: !e!x\n  a: b\n", 6, "tag handle !e! is not declared"),
     ("service:\n  ? [flush]\n  : 1\n", 2, "a mapping key must be a scalar"),
+    ("service:\n  [a]: 1\n", 2, "a mapping key must be a scalar"),
+    ("service:\n  flush: 1\n  {a: b}: 1\n", 3, "a mapping key must be a scalar"),
+    ("service: {flush: 1, [a]: 1}\n", 1, "a mapping key must be a scalar"),
     ("service: {flush\n  : 1}\n", 2, "a flow mapping key and its ':' on different lines"),
     ("service: {flu\n  sh: 1}\n", 2, "a flow mapping entry without ':'"),
     (_DUMMY + "      tag: a\n        b: c\n", 5, "a mapping key cannot span lines"),
@@ -238,6 +241,7 @@ NOT_TAKEN = [
     ("? service\n: flush: 1\n", 2, "a mapping cannot start on the line of its key"),
     ("service:\n  ?\n    flush\n  : 1\n", 2, "below its '?'"),
     ("service:\n  &k flush: 1\n", 2, "an anchor or tag before a mapping"),
+    ("service: {!!str flush: 1}\n", 1, "only plain or quoted keys"),
 ]
 FLUENT_BIT = os.environ.get("FLUENT_BIT_BIN", "")
 _LINE = re.compile(r"invalid YAML in file .* at line (\d+)|YAML error found in file .*, line (\d+)")
