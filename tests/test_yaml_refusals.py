@@ -167,6 +167,11 @@ REFUSED = [
     (_DUMMY + "      tag: a\n\tb\n", 5, "tab"),
     (_DUMMY + "      tag: [a\n\tb]\n", 5, "tab"),
     (_DUMMY + "      tag: 'a\n---\n'\n", 5, "the quote opened on line 4 is not closed"),
+    # Found comparing with libyaml: a document marker in a flow collection, a property on a line
+    # of its own that is the next key's, not the value's.
+    (_DUMMY + "      tag: [a,\n---\n]\n", 5, "a '---' or '...' line inside a flow collection"),
+    (_DUMMY + "      tag: {a: b\n...\n}\n", 5, "a '---' or '...' line inside a flow collection"),
+    ("service:\n  flush:\n    &x\n!!str a: 1\n", 4, "anchors and tags on mapping keys"),
 ]
 # Structures Fluent Bit's reader takes, with the versions that take them (read off `--dry-run` of
 # 4.2.8 and 5.1.1; test_fluent_bit_takes_these checks them again where FLUENT_BIT_BIN is set).
