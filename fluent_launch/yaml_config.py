@@ -4,8 +4,8 @@ Not a general YAML library: a reader of the YAML that Fluent Bit configs are wri
 (block and flow collections, plain, quoted and block scalars on one line or spanning lines,
 comments, anchors and tags, explicit `?` keys, several documents, `%YAML`/`%TAG` directives),
 keeping where each node sits in the bytes so that an edit replaces exactly the spans it names
-and an unedited document renders to the input. What it does not read exactly (line breaks
-other than LF/CRLF, keys other than scalars on their line) is refused, as is what Fluent Bit
+and an unedited document renders to the input. What it does not read exactly (NEL, U+2028
+and U+2029 as line breaks, keys other than scalars on their line) is refused, as is what Fluent Bit
 refuses (aliases, syntax errors, a structure its reader has no state for). Imported only for
 YAML files: a classic launch never pays for it.
 """
@@ -166,6 +166,7 @@ class YamlDocument:
     """One YAML config file: its bytes, its node tree, and the parts Fluent Bit reads."""
 
     __slots__ = (
+        "breaks",
         "data",
         "includes",
         "newline",
@@ -179,12 +180,20 @@ class YamlDocument:
         "tag_handles",
     )
 
-    def __init__(self, path: str, data: bytes, roots: list[Mapping]) -> None:
+    def __init__(self, path: str, data: bytes, roots: list[Mapping], breaks: bytes) -> None:
         self.path = path
         self.data = data
+        # The bytes with an LF for every line break (a CR on its own too), where lines are found:
+        # the same object as data in a file without such a CR.
+        self.breaks = breaks
         self.roots = roots  # each document's top-level mapping
-        first_lf = data.find(b"\n")
-        self.newline = b"\r\n" if first_lf > 0 and data[first_lf - 1] == 0x0D else b"\n"
+        # The file's first line break, for the lines an edit adds: LF, CRLF or a CR on its own.
+        first = breaks.find(b"\n")
+        self.newline = b"\n"
+        if first >= 0 and data[first] == 0x0D:
+            self.newline = b"\r"
+        elif first > 0 and data[first - 1] == 0x0D:
+            self.newline = b"\r\n"
         self.plugins: list[Plugin] = []  # service and pipeline plugins, in file order
         self.includes: list[Scalar] = []
         self.service_key: Scalar | None = None
@@ -234,7 +243,7 @@ def parse(data: bytes, path: str) -> YamlDocument:
 
 def _parse(data: bytes, path: str) -> YamlDocument:
     parser = _Parser(data, path)
-    doc = YamlDocument(path, data, parser.documents())
+    doc = YamlDocument(path, data, parser.documents(), parser.data)
     doc.open_block = parser.open_block
     doc.tag_handles = parser.tag_handles
     doc.spanning = parser.spanning
@@ -274,6 +283,11 @@ class _Parser:
         # Most generated configs have neither: then no line needs looking for them.
         self.hashes_or_tabs = b"#" in data or b"\t" in data
         self.bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+            # A CR on its own is a line break to libyaml as LF and CRLF are: the reader reads a
+            # copy with an LF for it, of the same length, so that every offset holds for both.
+            data = data.replace(b"\r\n", b"\0\0").replace(b"\r", b"\n").replace(b"\0\0", b"\r\n")
+            self.data = data  # (no NUL is left in a file read this far)
         raw = data.split(b"\n")
         if not raw[-1]:
             raw.pop()  # what follows the last line break is no line
@@ -282,14 +296,7 @@ class _Parser:
         starts = list(map(add, accumulate(map(len, raw), initial=0), range(len(raw))))
         self.lines = raw
         if b"\r" in data:
-            self.lines = []
-            for number, line in enumerate(raw, 1):
-                # CRLF, but not a CR that ends the file
-                if line.endswith(b"\r") and starts[number - 1] + len(line) < len(data):
-                    line = line[:-1]
-                if b"\r" in line:
-                    raise ConfigError(path, number, "a CR that does not end a line (YAML reads it as a line break)")
-                self.lines.append(line)
+            self.lines = [line[:-1] if line.endswith(b"\r") else line for line in raw]  # CRLF
         if self.bom:
             # The mark is no text: the first line starts after it, which offset() then counts.
             starts[0] = 3
@@ -1336,7 +1343,7 @@ def _scalar_list(doc: YamlDocument, node: Node, where: str) -> list[Scalar]:
 def _line_after(doc: YamlDocument, node: Node) -> int:
     """The line of the first token after `node`, where libyaml's next event starts; at the end
     of the file, the line after the last (libyaml ends the stream on a line of its own)."""
-    data = doc.data
+    data = doc.breaks
     line = data.count(b"\n", 0, node.end) + 1
     for text in data[node.end :].split(b"\n"):
         content = text.strip(b" \t\r")
@@ -1396,7 +1403,7 @@ def _lost_line(doc: YamlDocument, value: Node) -> int | None:
             if not end:
                 return node.line
             # a flow collection ends at its bracket, a block one at the token after it
-            return doc.data.count(b"\n", 0, node.end - 1) + 1 if node.flow else _line_after(doc, node)
+            return doc.breaks.count(b"\n", 0, node.end - 1) + 1 if node.flow else _line_after(doc, node)
     return None
 
 
@@ -1471,8 +1478,9 @@ def may_matter(
     """Whether settings(doc) could give a check anything to report, judged from the raw bytes
     (see document.raw_may_matter): keys and words in snake_case or camelCase (`memBufLimit`),
     a key quoted or not, its value plain or quoted on the key's line (a plain value may go on
-    over the lines after it: in a config where one does, every setting is walked)."""
-    if doc.spanning:
+    over the lines after it, and a CR on its own ends a line: in a config with either, every
+    setting is walked)."""
+    if doc.spanning or doc.breaks is not doc.data:
         return True
     spellings = {spelled: key for key in keys for spelled in (key, key.replace(b"_", b""))}
     return raw_may_matter(doc.data, {*words, *(word.replace(b"_", b"") for word in words)}, spellings, odd, _line_value)

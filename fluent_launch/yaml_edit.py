@@ -145,7 +145,7 @@ def _reads_as(node: Node, value: str) -> bool:
 
 
 def _replace_value(doc: YamlDocument, key: Scalar, value: Node, text: bytes) -> tuple[int, int, bytes]:
-    data = doc.data
+    data = doc.breaks
     colon = _colon(data, key.end)
     if isinstance(value, Scalar) and not value.tagged and value.style != "empty":
         return value.start, value.end, text
@@ -178,8 +178,8 @@ def _remove_pair(doc: YamlDocument, mapping: Mapping, index: int) -> tuple[int, 
     key, value = mapping.pairs[index]
     if mapping.flow:
         return previous.end, max(value.end, key.end), b""
-    start = doc.data.rfind(b"\n", 0, key.start) + 1
-    return start, line_end(doc.data, max(value.end, key.end)), b""
+    start = doc.breaks.rfind(b"\n", 0, key.start) + 1
+    return start, line_end(doc.breaks, max(value.end, key.end)), b""
 
 
 def _add_pairs(doc: YamlDocument, mapping: Mapping, pairs: list[str]) -> tuple[int, int, bytes]:
@@ -188,7 +188,7 @@ def _add_pairs(doc: YamlDocument, mapping: Mapping, pairs: list[str]) -> tuple[i
             last = mapping.pairs[-1][1]
             return last.end, last.end, "".join(", " + pair for pair in pairs).encode()
         return mapping.close, mapping.close, ", ".join(pairs).encode()
-    at = line_end(doc.data, mapping.end)
+    at = line_end(doc.breaks, mapping.end)
     indent = " " * mapping.column
     return at, at, _lines(doc, at, [indent + pair for pair in pairs])
 
@@ -196,7 +196,7 @@ def _add_pairs(doc: YamlDocument, mapping: Mapping, pairs: list[str]) -> tuple[i
 def _lines(doc: YamlDocument, at: int, lines: list[str]) -> bytes:
     newline = doc.newline
     body = b"".join(line.encode() + newline for line in lines)
-    if at == 0 or doc.data[at - 1 : at] == b"\n":
+    if at == 0 or doc.breaks[at - 1 : at] == b"\n":
         return body
     if doc.open_block is not None:
         # That block scalar's value ends where the file does: a line break would join it.
@@ -214,7 +214,7 @@ def _new_service(doc: YamlDocument, wanted: list[_Wanted]) -> tuple[int, int, by
         return _add_pairs(doc, root, [service])
     column = root.column if root is not None else 0
     indent = " " * (column + _NEW_SERVICE_INDENT)
-    at = line_end(doc.data, root.end) if root is not None else _content_end(doc.data)
+    at = line_end(doc.breaks, root.end) if root is not None else _content_end(doc.breaks)
     return at, at, _lines(doc, at, [" " * column + "service:", *(indent + pair for pair in pairs)])
 
 

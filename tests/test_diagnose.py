@@ -141,7 +141,7 @@ def yaml_configs(draw: st.DrawFn) -> bytes:
             else:
                 lines.append(b"    - name: dummy")
                 lines += [b"      " + key + b": " + value for key, value in pairs]
-    return draw(st.sampled_from([b"\n", b"\r\n"])).join(lines) + b"\n"
+    return draw(st.sampled_from([b"\n", b"\r\n", b"\r"])).join(lines) + b"\n"
 
 
 @given(yaml_configs())

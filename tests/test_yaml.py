@@ -200,6 +200,17 @@ def _edit(text: str, *triples: tuple[str, str, str]) -> str:
             "---\npipeline:\n  inputs:\n    - name: dummy\n---\npipeline:\n  inputs:\n    - name: cpu\n"
             'service:\n  flush: "5"\n...\n',
         ),
+        # a CR on its own is a line break, and the one a new line gets in such a file
+        (
+            "pipeline:\r  inputs:\r    - name: dummy\r      tag: a\r        b\r",
+            ("input", "Mem_Buf_Limit", "50M"),
+            'pipeline:\r  inputs:\r    - name: dummy\r      tag: a\r        b\r      Mem_Buf_Limit: "50M"\r',
+        ),
+        (
+            "pipeline:\r\n  inputs:\r\n    - name: dummy\r      tag: a\r\n      Tag: b\r",
+            ("input", "tag", "c"),
+            "pipeline:\r\n  inputs:\r\n    - name: dummy\r      tag: c\r\n",
+        ),
         # tricky values are quoted to stay strings; a block scalar is replaced whole
         (
             "service:\n  log_level: |\n    info\n  flush: 1\n",
@@ -226,7 +237,7 @@ def test_edits(before: str, override: tuple[str, str, str], after: str) -> None:
         ("pipeline:\n  inputs:\n    - name: x\n      k: {a: [1]}\n", 4, "only scalars"),
         ("a: b: c\n", 1, "mapping cannot start"),
         ("---\n", 2, "empty"),
-        ("a: 1\r2\n", 1, "CR"),
+        ("a: 1\r2\n", 3, "no ':' after the key on line 2"),  # a CR on its own is a line break
         # Found by fuzzing: libyaml reads `true` as a key of `a` without its ':'.
         ("a:\n  b:\n    &my\n  true\n", 5, "no ':' after the key on line 4"),
     ],

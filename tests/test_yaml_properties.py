@@ -79,7 +79,7 @@ def _scalar(value: str, draw: st.DrawFn, indent: int) -> str:
 
 @st.composite
 def documents(draw: st.DrawFn) -> str:
-    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     lines: list[str] = []
     comment = st.sampled_from(["", "  # note", " #"])
     lines += draw(st.sampled_from([[], ["---"], ["%YAML 1.1", "---"], ["%TAG !e! tag:yaml.org,2002:", "--- !e!map"]]))

@@ -233,12 +233,13 @@ ACCEPTED = [
     ("%YAML 1.2 # c\n---\nservice:\n  flush: 1\n", BOTH),
     ("%TAG !e! tag:example.com,2000:\n---\nservice: !e!x\n  flush: 1\n", BOTH),
     (_DUMMY + _OUTPUT + "...\n%YAML 1.1\n---\nservice:\n  flush: 1\n", BOTH),
+    ((_DUMMY + "      tag: 'a\n        b'\n      alias: |\n        c\n" + _OUTPUT).replace("\n", "\r"), BOTH),
+    ("service:\r\n  flush: 1\r  log_level: info\r\n\r" + _DUMMY, BOTH),
 ]
 _SERVICE = "service:\n  flush: 1\n  log_level: info\n"
 # YAML syntax both versions take that this reader still refuses, at the line and with the words
 # given (test_fluent_bit_takes_these_too checks the verdicts where FLUENT_BIT_BIN is set).
 NOT_TAKEN = [
-    (_SERVICE.replace("\n", "\r"), 1, "a CR that does not end a line"),
     (_SERVICE.replace("\n", "\x85"), 1, "unsupported line break U+0085"),
     (_SERVICE.replace("\n", "\u2028"), 1, "unsupported line break U+2028"),
     (_SERVICE.replace("\n", "\u2029"), 1, "unsupported line break U+2029"),
