@@ -56,6 +56,7 @@ _ESCAPES = {
     "P": "\u2029",
 }
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 # The top-level keys Fluent Bit knows (compared without regard to case), and what each becomes.
 _PLUGIN_KINDS = {"inputs": INPUT, "filters": FILTER, "outputs": OUTPUT}
@@ -969,12 +970,13 @@ class _Parser:
                 pos = slash + 2
             elif code in _HEX_ESCAPES:
                 digits = line[slash + 2 : slash + 2 + _HEX_ESCAPES[code]]
-                try:
-                    if len(digits) != _HEX_ESCAPES[code]:
-                        raise ValueError
-                    out.append(chr(int(digits, 16)))
-                except ValueError:
-                    raise self.error(row, "bad escape in a double-quoted scalar") from None
+                # (int() would take blanks, '_' and a sign too; libyaml takes hex digits only)
+                if len(digits) != _HEX_ESCAPES[code] or not all(digit in _HEX_DIGITS for digit in digits):
+                    raise self.error(row, "bad escape in a double-quoted scalar")
+                point = int(digits, 16)
+                if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
+                    raise self.error(row, "an escape for no Unicode character in a double-quoted scalar")
+                out.append(chr(point))
                 pos = slash + 2 + len(digits)
             elif slash + 1 == len(line):  # an escaped line break: the next line joins without a space
                 return "".join(out), -1, True

@@ -238,6 +238,12 @@ def test_edits(before: str, override: tuple[str, str, str], after: str) -> None:
         ("a: b: c\n", 1, "mapping cannot start"),
         ("---\n", 2, "empty"),
         ("a: 1\r2\n", 3, "no ':' after the key on line 2"),  # a CR on its own is a line break
+        # Found by fuzzing: escapes libyaml refuses (Python's int() takes a blank, a sign, a '_').
+        ('service:\n  a: "\\x4 "\n', 2, "bad escape"),
+        ('service:\n  a: "\\x+1"\n', 2, "bad escape"),
+        ('service:\n  a: "x\n   \\u00e >"\n', 3, "bad escape"),
+        ('service:\n  a: "\\ud800"\n', 2, "no Unicode character"),
+        ('service:\n  a: "\\U00110000"\n', 2, "no Unicode character"),
         # Found by fuzzing: libyaml reads `true` as a key of `a` without its ':'.
         ("a:\n  b:\n    &my\n  true\n", 5, "no ':' after the key on line 4"),
     ],
