@@ -1,19 +1,19 @@
 """Read Fluent Bit's YAML config format: byte spans of every node, and what Fluent Bit makes of them.
 
 Not a general YAML library: a reader of the YAML that Fluent Bit configs are written in
-(block and flow collections, plain, quoted and block scalars, comments, anchors and tags,
-`---`/`...`), keeping where each node sits in the bytes so that an edit replaces exactly
-the spans it names and an unedited document renders to the input. What it does not read
-exactly (multi-line plain or quoted scalars, complex `?` keys, more than one document, YAML
-directives, line breaks other than LF/CRLF) is refused, as is what Fluent Bit refuses
-(aliases, syntax errors, a structure its reader has no state for). Imported only for YAML
-files: a classic launch never pays for it.
+(block and flow collections, plain, quoted and block scalars on one line or spanning lines,
+comments, anchors and tags, explicit `?` keys, several documents, `%YAML`/`%TAG` directives),
+keeping where each node sits in the bytes so that an edit replaces exactly the spans it names
+and an unedited document renders to the input. What it does not read exactly (NEL, U+2028
+and U+2029 as line breaks, keys other than scalars on their line) is refused, as is what Fluent Bit
+refuses (aliases, syntax errors, a structure its reader has no state for). Imported only for
+YAML files: a classic launch never pays for it.
 """
 
 from __future__ import annotations
 
 from _operator import add  # not `operator`: a Python module whose import is 0.3 ms of a start
-from itertools import accumulate, count
+from itertools import accumulate, chain, count, islice
 from struct import pack
 
 from fluent_launch import stack
@@ -56,6 +56,7 @@ _ESCAPES = {
     "P": "\u2029",
 }
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 # The top-level keys Fluent Bit knows (compared without regard to case), and what each becomes.
 _PLUGIN_KINDS = {"inputs": INPUT, "filters": FILTER, "outputs": OUTPUT}
@@ -77,9 +78,14 @@ _GROUP_LISTS = {"multiline_parser": "rules", "upstream_servers": "nodes"}
 # Linux's builds, reads any depth; later libyaml refuses past 1000 levels. This reader takes
 # ten times that and refuses beyond, where its frames would take tens of MiB.
 MAX_DEPTH = 10_000
-# The reader's frames a level of nesting takes at most (a block mapping's value: value_after,
-# _value_below, block_node, block_mapping), with room for the frames of the caller.
-_FRAMES_PER_LEVEL = 5
+# The reader's frames a level of nesting takes at most (an explicit key's value in a block
+# mapping: _explicit_pair, value_after, _value_below, block_node, block_mapping), with room for
+# the frames of the caller.
+_FRAMES_PER_LEVEL = 6
+
+_NOT_A_KEY = "a mapping key must be a scalar: Fluent Bit takes no list or mapping as a key"
+# The tag handles every document knows without a %TAG directive.
+_HANDLES = frozenset((b"!", b"!!"))
 
 # Below this size a config's plugins keep their pairs once asked for (see Mapping.pairs).
 _KEEP_PAIRS_BELOW = 64 * 1024
@@ -160,20 +166,48 @@ class Plugin:
 class YamlDocument:
     """One YAML config file: its bytes, its node tree, and the parts Fluent Bit reads."""
 
-    __slots__ = ("data", "includes", "newline", "open_block", "path", "plugins", "root", "sections", "service_key")
+    __slots__ = (
+        "breaks",
+        "data",
+        "includes",
+        "newline",
+        "open_block",
+        "path",
+        "plugins",
+        "roots",
+        "sections",
+        "service_key",
+        "spanning",
+        "tag_handles",
+    )
 
-    def __init__(self, path: str, data: bytes, root: Mapping | None) -> None:
+    def __init__(self, path: str, data: bytes, roots: list[Mapping], breaks: bytes) -> None:
         self.path = path
         self.data = data
-        self.root = root
-        first_lf = data.find(b"\n")
-        self.newline = b"\r\n" if first_lf > 0 and data[first_lf - 1] == 0x0D else b"\n"
+        # The bytes with an LF for every line break (a CR on its own too), where lines are found:
+        # the same object as data in a file without such a CR.
+        self.breaks = breaks
+        self.roots = roots  # each document's top-level mapping
+        # The file's first line break, for the lines an edit adds: LF, CRLF or a CR on its own.
+        first = breaks.find(b"\n")
+        self.newline = b"\n"
+        if first >= 0 and data[first] == 0x0D:
+            self.newline = b"\r"
+        elif first > 0 and data[first - 1] == 0x0D:
+            self.newline = b"\r\n"
         self.plugins: list[Plugin] = []  # service and pipeline plugins, in file order
         self.includes: list[Scalar] = []
         self.service_key: Scalar | None = None
         self.open_block: int | None = None  # the line of a block scalar that ends the file unterminated
+        self.tag_handles = False  # whether a %TAG directive declares one
+        self.spanning = False  # whether a plain scalar spans lines
         # (key as written, kind, mapping or list node) for every top-level section, in order.
         self.sections: list[tuple[Scalar, str, Node]] = []
+
+    @property
+    def root(self) -> Mapping | None:
+        """The last document's top-level mapping (where a new section goes), or None."""
+        return self.roots[-1] if self.roots else None
 
 
 def key_id(key: str) -> str:
@@ -210,10 +244,12 @@ def parse(data: bytes, path: str) -> YamlDocument:
 
 def _parse(data: bytes, path: str) -> YamlDocument:
     parser = _Parser(data, path)
-    doc = YamlDocument(path, data, parser.document())
+    doc = YamlDocument(path, data, parser.documents(), parser.data)
     doc.open_block = parser.open_block
-    if doc.root is not None:
-        _structure(doc, doc.root)
+    doc.tag_handles = parser.tag_handles
+    doc.spanning = parser.spanning
+    for root in doc.roots:
+        _structure(doc, root)
     return doc
 
 
@@ -242,9 +278,17 @@ class _Parser:
                     )
         self.open_block: int | None = None  # the line of a block scalar the file ends in, unterminated
         self.depth = 0  # of the collection being read: how many it is nested in, and itself
+        self.handles = _HANDLES  # the tag handles the document being read knows
+        self.tag_handles = False  # whether a %TAG directive declared one
+        self.spanning = False  # whether a plain scalar spans lines
         # Most generated configs have neither: then no line needs looking for them.
         self.hashes_or_tabs = b"#" in data or b"\t" in data
         self.bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+            # A CR on its own is a line break to libyaml as LF and CRLF are: the reader reads a
+            # copy with an LF for it, of the same length, so that every offset holds for both.
+            data = data.replace(b"\r\n", b"\0\0").replace(b"\r", b"\n").replace(b"\0\0", b"\r\n")
+            self.data = data  # (no NUL is left in a file read this far)
         raw = data.split(b"\n")
         if not raw[-1]:
             raw.pop()  # what follows the last line break is no line
@@ -253,14 +297,7 @@ class _Parser:
         starts = list(map(add, accumulate(map(len, raw), initial=0), range(len(raw))))
         self.lines = raw
         if b"\r" in data:
-            self.lines = []
-            for number, line in enumerate(raw, 1):
-                # CRLF, but not a CR that ends the file
-                if line.endswith(b"\r") and starts[number - 1] + len(line) < len(data):
-                    line = line[:-1]
-                if b"\r" in line:
-                    raise ConfigError(path, number, "a CR that does not end a line (YAML reads it as a line break)")
-                self.lines.append(line)
+            self.lines = [line[:-1] if line.endswith(b"\r") else line for line in raw]  # CRLF
         if self.bom:
             # The mark is no text: the first line starts after it, which offset() then counts.
             starts[0] = 3
@@ -319,37 +356,85 @@ class _Parser:
 
     # -- document -------------------------------------------------------------------------
 
-    def document(self) -> Mapping | None:
+    def documents(self) -> list[Mapping]:
+        """Each document's top-level mapping, in order: Fluent Bit reads a stream's documents one
+        after the other into one config. Each is a mapping (an empty document is a null node,
+        for which Fluent Bit has no state); all but the first start with '---', and directives
+        before one apply to it alone."""
+        lines = self.lines
+        roots: list[Mapping] = []
         row, col = self.skip(0, 0)
-        if row < len(self.lines) and self.lines[row][:1] == b"%":
-            raise self.error(row, "YAML directives are not supported")
-        explicit = False
-        marker_row = -1
-        if row < len(self.lines) and col == 0 and self._marker(row, b"---"):
-            explicit = True
-            marker_row = row
-            row, col = self.skip(row, 3)
-        if row >= len(self.lines) or (col == 0 and (self._marker(row, b"...") or self._marker(row, b"---"))):
-            if explicit or row < len(self.lines):
-                # An empty document is a null node, for which Fluent Bit has no state (and
-                # libyaml wants a node before a '...').
-                raise self.error(min(row, len(self.lines) - 1), "the document is empty: Fluent Bit expects a mapping")
-            root = None
-        else:
+        while True:
+            directives = row
+            self.handles = _HANDLES
+            declared: set[bytes] = set()
+            while row < len(lines) and col == 0 and lines[row][:1] == b"%":
+                self._directive(row, declared, directives)
+                row, col = self.skip(row + 1, 0)
+            if row >= len(lines) and row == directives:
+                return roots
+            marker_row = -1
+            if row < len(lines) and col == 0 and self._marker(row, b"---"):
+                marker_row = row
+                row, col = self.skip(row, 3)
+            elif roots or row != directives:
+                raise self.error(
+                    min(row, _end_line(self.data) - 1), "expected '---', the start of a document (libyaml refuses it)"
+                )
+            if row >= len(lines) or (
+                col == 0 and (self._marker(row, b"...") or self._marker(row, b"---") or lines[row][:1] == b"%")
+            ):
+                raise self.error(
+                    row if row < len(lines) else _end_line(self.data) - 1,
+                    "the document is empty: Fluent Bit expects a mapping",
+                )
             node, row, col = self.block_node(row, col, -1)
             if not isinstance(node, Mapping):
                 raise self.error(node.line - 1, "the document must be a mapping (service:, pipeline:, ...)")
             if node.line - 1 == marker_row and not node.flow:
                 raise self.error(marker_row, "a block mapping cannot start on the '---' line")
-            root = node
+            roots.append(node)
             row, col = self.skip(row, col)
-        if row < len(self.lines) and col == 0 and self._marker(row, b"..."):
-            row, col = self.skip(row, 3)
-        if row < len(self.lines):
-            if col == 0 and self._marker(row, b"---"):
-                raise self.error(row, "more than one YAML document is not supported")
-            raise self.error(row, "unexpected content (check the indentation)")
-        return root
+            ended = row
+            while row < len(lines) and col == 0 and self._marker(row, b"..."):
+                row, col = self.skip(row, 3)
+            if (
+                row == ended
+                and row < len(lines)
+                and not (col == 0 and (self._marker(row, b"---") or lines[row][:1] == b"%"))
+            ):
+                raise self.error(row, "unexpected content (check the indentation)")
+
+    def _directive(self, row: int, declared: set[bytes], first: int) -> None:
+        """A %YAML or %TAG directive line, checked as libyaml checks it (a %TAG prefix with a '%'
+        escape is refused: this reader does not decode it). `declared` are the tag handles the
+        document's directives before it declared (from row `first` on)."""
+        import re  # only here: few configs have directives
+
+        line = self.lines[row]
+        name = re.match(rb"%([0-9A-Za-z_-]*)", line)
+        assert name is not None
+        if name[1] == b"YAML":
+            version = re.fullmatch(rb"%YAML[ \t]+([0-9]{1,9})\.([0-9]{1,9})[ \t]*(?:#.*)?", line)
+            if version is None:
+                raise self.error(row, "a %YAML directive is '%YAML 1.1' or '%YAML 1.2'")
+            if any(self.lines[other].startswith(b"%YAML") for other in range(first, row)):
+                raise self.error(row, "a second %YAML directive for one document (libyaml refuses it)")
+            if int(version[1]) != 1 or int(version[2]) not in (1, 2):
+                raise self.error(row, "libyaml reads only YAML 1.1 and 1.2 (%YAML 1.1, %YAML 1.2)")
+        elif name[1] == b"TAG":
+            tag = re.fullmatch(
+                rb"%TAG[ \t]+(!(?:[0-9A-Za-z_-]*!)?)[ \t]+[0-9A-Za-z_\-;/?:@&=+$,.!~*'()\[\]]+(?:[ \t]+(?:#.*)?)?", line
+            )
+            if tag is None:
+                raise self.error(row, "a %TAG directive is '%TAG !handle! prefix' (no '%' escapes)")
+            if tag[1] in declared:
+                raise self.error(row, f"a second %TAG directive for {tag[1].decode()} (libyaml refuses it)")
+            declared.add(tag[1])
+            self.tag_handles = True
+            self.handles = self.handles | {tag[1]}
+        else:
+            raise self.error(row, "unknown directive: libyaml knows only %YAML and %TAG")
 
     def _marker(self, row: int, marker: bytes) -> bool:
         line = self.lines[row]
@@ -357,15 +442,23 @@ class _Parser:
 
     # -- block nodes ------------------------------------------------------------------------
 
-    def block_node(self, row: int, col: int, parent: int) -> tuple[Node, int, int]:
-        """The node whose content starts at (row, col), in a block whose indent is `parent`.
-        Returns it and the position just past it (on its last line)."""
+    def block_node(
+        self, row: int, col: int, parent: int, after_key: bool = False, tagged: bool = False
+    ) -> tuple[Node, int, int]:
+        """The node whose content starts at (row, col), in a block whose indent is `parent`
+        (the value of a key with `after_key`; tagged on an earlier line with `tagged`). Returns it
+        and the position just past it (on its last line)."""
         begin = row, col
-        tagged, row, col = self.properties(row, col)
-        if row != begin[0]:
-            # What follows must be indented past `parent` there, or it is no part of this node.
-            raise self.error(begin[0], "an anchor or tag on a line of its own is not supported")
+        found, row, col = self.properties(row, col, parent)
+        tagged = tagged or found
         had = (row, col) != begin  # an anchor or a tag
+        if had:
+            next_row, next_col = self.skip(row, col)
+            if next_row != row:  # they end their line: the node is below them, or empty
+                if not self._starts_below(next_row, next_col, parent, after_key):
+                    return self._empty(row, col, tagged)
+                had = False  # (they are the node's below, a collection's too)
+            row, col = next_row, next_col
         line = self.lines[row]
         char = line[col] if col < len(line) else 0
         if char == 0x2D and (col + 1 == len(line) or line[col + 1] in _BLANK):  # '- '
@@ -375,19 +468,23 @@ class _Parser:
         if char in (0x7C, 0x3E):  # '|', '>'
             return self.block_scalar(row, col, parent, tagged)
         if char == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
-            raise self.error(row, "complex mapping keys ('? ') are not supported")
+            if had:
+                raise self.error(row, "an anchor or tag before a mapping is not supported")
+            return self.block_mapping(row, col, None, -1)
         if char in (0x5B, 0x7B):  # '[', '{'
-            node, end_row, end_col = self.flow_node(row, col)
+            node, end_row, end_col = self.flow_node(row, col, parent)
             if self._is_key_colon(end_row, end_col):
-                raise self.error(end_row, "a flow collection as a mapping key is not supported")
+                raise self.error(row, _NOT_A_KEY)
             return node, end_row, end_col
-        scalar, end_col = self.scalar(row, col, flow=False, tagged=tagged)
-        if self._is_key_colon(row, end_col):
+        scalar, end_row, end_col = self.scalar(row, col, False, tagged, parent)
+        if self._is_key_colon(end_row, end_col):
+            if end_row != row:
+                raise self.error(end_row, f"a mapping key cannot span lines (the one on line {row + 1})")
             if had:
                 raise self.error(row, "an anchor or tag before a mapping is not supported")
             self._check_key_length(row, col, end_col)
             return self.block_mapping(row, col, scalar, end_col)
-        return scalar, row, end_col
+        return scalar, end_row, end_col
 
     def _check_key_length(self, row: int, start: int, end: int) -> None:
         """libyaml forgets a possible key once its ':' is more than 1024 characters on."""
@@ -400,17 +497,23 @@ class _Parser:
             col += 1
         return col < len(line) and line[col] == 0x3A and (col + 1 == len(line) or line[col + 1] in _BLANK)
 
-    def properties(self, row: int, col: int) -> tuple[bool, int, int]:
-        """Skip an anchor and a tag before a node; aliases are refused as Fluent Bit refuses them."""
+    def properties(self, row: int, col: int, indent: int | None = None) -> tuple[bool, int, int]:
+        """Skip the anchor and the tag (at most one each, on one line or more) before a node at
+        (row, col) in a block of `indent` (None: in a flow collection): whether it has a tag, and
+        the position just past them, or (row, col) when it has none. Aliases are refused as
+        Fluent Bit refuses them."""
+        if self.lines[row][col : col + 1] not in (b"&", b"!", b"*"):
+            return False, row, col  # (most nodes have none)
         tagged = False
         seen = set()
+        end_row, end_col = row, col
         while True:
             line = self.lines[row]
             char = line[col] if col < len(line) else 0
             if char == 0x2A:  # '*'
                 raise self.error(row, "aliases (*name) are not allowed: Fluent Bit refuses them")
             if char not in (0x26, 0x21):  # '&', '!'
-                return tagged, row, col
+                return tagged, end_row, end_col
             if char in seen:
                 raise self.error(row, "a node has at most one anchor and one tag")
             seen.add(char)
@@ -420,28 +523,39 @@ class _Parser:
             while end < len(line) and line[end] not in _BLANK:
                 end += 1
             name = line[col + 1 : end]
-            secondary = char == 0x21 and name.startswith(b"!")  # a !!type tag
+            secondary = char == 0x21 and b"!" in name  # a !!type tag, or !handle!type
             if secondary:
-                name = name[1:]
+                handle, _, name = name.partition(b"!")
+                if b"!" + handle + b"!" not in self.handles:
+                    raise self.error(row, f"tag handle !{handle.decode()}! is not declared by a %TAG directive")
             if not all(byte in _NAME_CHARS for byte in name) or (not name and (char == 0x26 or secondary)):
                 raise self.error(row, "anchor and tag names must be letters, digits, '-' or '_'")
-            row, col = self.skip(row, end)
-            if row >= len(self.lines):
-                raise self.error(len(self.lines) - 1, "an anchor or tag without a node is not supported")
+            end_row, end_col = row, end
+            row, col = self.skip(row, end, indent is None)
+            if row >= len(self.lines) or (indent is not None and row != end_row and col <= indent):
+                # (on a later line, a block's anchor or tag no further in belongs to what follows)
+                return tagged, end_row, end_col
 
     def block_mapping(self, row: int, col: int, first: Scalar | None, key_end: int) -> tuple[Mapping, int, int]:
         """The block mapping whose first key is `first` (ending at `key_end`), or, with `first`
-        None, whose lines from `row` up to row `key_end` the fast path has read."""
+        None, whose lines from `row` up to row `key_end` the fast path has read, or (`key_end`
+        -1) whose first key is an explicit one ('? ')."""
         self.deeper(row)
         try:
             mapping = Mapping(first.start if first is not None else self.offset(row, col), row + 1, col, False)
             pairs = mapping.pairs
-            if first is None:
+            if first is None and key_end >= 0:
                 mapping._pairs = self.data
             key = first
             after = key_end
             while True:
-                if key is not None:
+                if after < 0:
+                    key, value, end_row, end_col = self._explicit_pair(row, col)
+                    pairs.append((key, value))
+                    mapping.end = value.end
+                    self.after_node(end_row, end_col)
+                    key = None  # (the pair is read)
+                elif key is not None:
                     line = self.lines[row]
                     colon = line.index(b":", after)
                     value, end_row, end_col = self.value_after(row, colon + 1, col, after_key=True)
@@ -472,10 +586,11 @@ class _Parser:
                     raise self.error(row, "anchors and tags on mapping keys are not supported")
                 line = self.lines[row]
                 if line[col] in (0x5B, 0x7B):
-                    raise self.error(row, "a flow collection as a mapping key is not supported")
+                    raise self.error(row, _NOT_A_KEY)
                 if line[col] == 0x3F and (col + 1 == len(line) or line[col + 1] in _BLANK):
-                    raise self.error(row, "complex mapping keys ('? ') are not supported")
-                key, after = self.scalar(row, col, flow=False, tagged=False)
+                    after = -1
+                    continue
+                key, _, after = self.scalar(row, col, flow=False, tagged=False)
                 if not self._is_key_colon(row, after):
                     raise self.error(
                         self._stale_key_row(row, col, key.style == "plain" and not line[after:].strip(_BLANK)),
@@ -484,6 +599,23 @@ class _Parser:
                 self._check_key_length(row, col, after)
         finally:
             self.depth -= 1
+
+    def _explicit_pair(self, row: int, col: int) -> tuple[Scalar, Node, int, int]:
+        """The pair whose explicit key ('? ') is at (row, col) of a block mapping, and the position
+        past it. Fluent Bit takes only a scalar as a key; this reader takes it on the '?' line,
+        with its value after a ':' at the same column on a later line."""
+        key, end_row, end_col = self.value_after(row, col + 1, col, after_key=True)
+        if not isinstance(key, Scalar):
+            raise self.error(key.line - 1, _NOT_A_KEY)
+        if key.line != row + 1:
+            raise self.error(row, "an explicit key ('? ') below its '?' is not supported")
+        self.after_node(end_row, end_col)
+        next_row, next_col = self.skip(end_row + 1, 0)
+        line = self.lines[next_row] if next_row < len(self.lines) else b""
+        if next_col != col or line[col : col + 1] != b":" or line[col + 1 : col + 2] not in (b"", b" ", b"\t"):
+            raise self.error(row, "an explicit key ('? ') without a ': value' line is not supported")
+        value, end_row, end_col = self.value_after(next_row, col + 1, col, after_key=True)
+        return key, value, end_row, end_col
 
     def _stale_key_row(self, row: int, col: int, plain: bool) -> int:
         """Where libyaml gives up on the key at (row, col) of a block mapping whose ':' is missing:
@@ -521,6 +653,7 @@ class _Parser:
         of the lines; `hashes_or_tabs` is whether any line may hold a '#' or a tab."""
         first = row
         indent = b" " * col
+        style = ""  # the last value's
         while row < len(lines):
             line = lines[row]
             colon = line.find(b": ", col)
@@ -562,6 +695,16 @@ class _Parser:
                     )
                 )
             row += 1
+        if (
+            first < row < len(lines)
+            and style == "plain"
+            and not lines[row][: col + 1].strip(_BLANK)
+            and _goes_on(lines, row, col)
+        ):
+            # The last value, plain, may go on over the lines after it: the general reader reads it.
+            row -= 1
+            if pairs is not None:
+                pairs.pop()
         return row
 
     def _is_dash(self, row: int, col: int) -> bool:
@@ -577,9 +720,12 @@ class _Parser:
         if col < len(line) and line[col] != 0x23 and (col > start or col == len(line)):
             if after_key and self._is_dash(row, col):
                 raise self.error(row, "a block sequence cannot start on the line of its key")
-            tagged, prop_row, prop_col = self.properties(row, col)
-            if prop_row != row:
-                raise self.error(row, "an anchor or tag on a line of its own is not supported")
+            tagged, prop_row, prop_col = self.properties(row, col, indent)
+            if prop_col != col:
+                next_row, next_col = self.skip(prop_row, prop_col)
+                if next_row != prop_row:  # they end their line: the node is below them
+                    return self._value_below(prop_row, prop_col, indent, after_key, tagged)
+                prop_col = next_col
             node, end_row, end_col = (
                 self.block_node(prop_row, prop_col, indent) if not tagged else self._tagged(prop_row, prop_col, indent)
             )
@@ -598,23 +744,33 @@ class _Parser:
         if char in (0x7C, 0x3E):
             return self.block_scalar(row, col, indent, True)
         if char in (0x5B, 0x7B):
-            return self.flow_node(row, col)
-        scalar, end = self.scalar(row, col, flow=False, tagged=True)
-        if self._is_key_colon(row, end):
-            raise self.error(row, "an anchor or tag before a mapping is not supported")
-        return scalar, row, end
+            return self.flow_node(row, col, indent)
+        scalar, end_row, end = self.scalar(row, col, False, True, indent)
+        if self._is_key_colon(end_row, end):
+            raise self.error(end_row, "an anchor or tag before a mapping is not supported")
+        return scalar, end_row, end
 
-    def _value_below(self, row: int, col: int, indent: int, after_key: bool) -> tuple[Node, int, int]:
-        """A value that starts on a later line (or is empty, at (row, col))."""
+    def _value_below(
+        self, row: int, col: int, indent: int, after_key: bool, tagged: bool = False
+    ) -> tuple[Node, int, int]:
+        """A value that starts on a later line (or is empty, at (row, col)), after an anchor or
+        a tag ending at (row, col) if any (`tagged`: one of them is a tag)."""
         next_row, next_col = self.skip(row + 1, 0) if row + 1 < len(self.lines) else (len(self.lines), 0)
-        if next_row < len(self.lines):
-            marker = next_col == 0 and (self._marker(next_row, b"---") or self._marker(next_row, b"..."))
-            if not marker and (
-                next_col > indent or (after_key and next_col == indent and self._is_dash(next_row, next_col))
-            ):
-                return self.block_node(next_row, next_col, indent)
+        if self._starts_below(next_row, next_col, indent, after_key):
+            return self.block_node(next_row, next_col, indent, after_key, tagged)
+        return self._empty(row, col, tagged)
+
+    def _starts_below(self, row: int, col: int, indent: int, after_key: bool) -> bool:
+        """Whether the content at (row, col), on a line after a value's start, is that value: in a
+        block of `indent`, indented past it, or (a key's value, `after_key`) a '- ' at it."""
+        if row >= len(self.lines) or (col == 0 and (self._marker(row, b"---") or self._marker(row, b"..."))):
+            return False
+        return col > indent or (after_key and col == indent and self._is_dash(row, col))
+
+    def _empty(self, row: int, col: int, tagged: bool) -> tuple[Scalar, int, int]:
+        """No value, at (row, col) (with an anchor or tag before it, `tagged` if a tag)."""
         end = self.offset(row, col)
-        return Scalar(end, end, "", "empty", row + 1, False), row, len(self.lines[row])
+        return Scalar(end, end, "", "empty", row + 1, tagged), row, len(self.lines[row])
 
     def block_sequence(self, row: int, col: int) -> tuple[Sequence, int, int]:
         self.deeper(row)
@@ -649,26 +805,23 @@ class _Parser:
 
     # -- scalars ----------------------------------------------------------------------------
 
-    def scalar(self, row: int, col: int, flow: bool, tagged: bool) -> tuple[Scalar, int]:
-        """A one-line plain or quoted scalar at (row, col); returns it and the column past it."""
+    def scalar(
+        self, row: int, col: int, flow: bool, tagged: bool, indent: int | None = None
+    ) -> tuple[Scalar, int, int]:
+        """A plain or quoted scalar at (row, col); returns it and the position past it. A key's
+        (`indent` None) stays on its line; a value's goes on over the lines libyaml reads into
+        it: a quoted one up to its closing quote, a plain one over lines indented past `indent`
+        (any, in a flow collection) that do not end it."""
         line = self.lines[row]
         char = line[col]
         start = self.offset(row, col)
-        if char == 0x27:  # "'"
-            end = col + 1
-            while True:
-                end = line.find(b"'", end)
-                if end < 0:
-                    raise self._open_quote(row, col)
-                if line[end + 1 : end + 2] == b"'":
-                    end += 2
-                    continue
-                break
-            value = line[col + 1 : end].decode().replace("''", "'")
-            return Scalar(start, start + end + 1 - col, value, "single", row + 1, tagged), end + 1
-        if char == 0x22:  # '"'
-            value, end = self._double_quoted(row, col)
-            return Scalar(start, start + end - col, value, "double", row + 1, tagged), end
+        if char in (0x27, 0x22):  # "'", '"'
+            style = "single" if char == 0x27 else "double"
+            value, end, escaped = self._quoted_line(row, col + 1, char)
+            if end >= 0:  # (most end on their line)
+                return Scalar(start, start + end - col, value, style, row + 1, tagged), row, end
+            value, end_row, end = self._quoted_lines(row, col, value, escaped, indent is not None)
+            return Scalar(start, self.offset(end_row, end), value, style, row + 1, tagged), end_row, end
         if (
             char in _NOT_PLAIN_START
             or (flow and char in b"?:")  # libyaml: never a plain scalar's start in flow context
@@ -678,8 +831,21 @@ class _Parser:
             )
         ):
             raise self.error(row, f"a value cannot start with {chr(char)!r} unquoted")
-        size = len(line)
-        end = size
+        end = self._plain_end(row, col, flow)
+        text = line[col:end].decode()
+        if indent is not None and not line[end:].strip(_BLANK):
+            pieces, end_row, end_col = self._plain_lines(row, end, indent, flow)
+            if pieces:
+                self.spanning = True
+                text += "".join(pieces)
+                return Scalar(start, self.offset(end_row, end_col), text, "plain", row + 1, tagged), end_row, end_col
+        return Scalar(start, start + end - col, text, "plain", row + 1, tagged), row, end
+
+    def _plain_end(self, row: int, col: int, flow: bool) -> int:
+        """Where the plain scalar's text on this line, from `col`, ends (trailing blanks left out):
+        at a ': ', a ' #', a flow indicator in a flow collection, or the end of the line."""
+        line = self.lines[row]
+        end = len(line)
         if flow:
             for indicator in b",[]{}":
                 found = line.find(indicator, col, end)
@@ -701,21 +867,102 @@ class _Parser:
                 end = hash_at
                 break
             hash_at = line.find(b"#", hash_at + 1, end)
-        text = line[col:end].rstrip(_BLANK)
-        return Scalar(start, start + len(text), text.decode(), "plain", row + 1, tagged), col + len(text)
+        return col + len(line[col:end].rstrip(_BLANK))
 
-    def _double_quoted(self, row: int, col: int) -> tuple[str, int]:
-        line = self.lines[row]
-        out = []
-        pos = col + 1
+    def _plain_lines(self, row: int, end: int, indent: int, flow: bool) -> tuple[list[str], int, int]:
+        """The lines that go on with a plain scalar whose text ends its line at (row, end), as
+        libyaml's scan_plain_scalar reads them: lines indented past `indent`, the enclosing
+        block's (any, in a flow collection), up to a comment, a ': ', a flow indicator (there), a
+        '---' or '...' line, or a line indented less; a tab in the blanks before `indent` + 1 is
+        refused, in a flow collection too. Returns the text each adds (a line break folds to a space,
+        n empty lines to n line breaks) and where the last one ends."""
+        lines = self.lines
+        pieces: list[str] = []
         while True:
-            quote = line.find(b'"', pos)
+            current = row + 1
+            breaks = 0
+            while current < len(lines):
+                text = lines[current]
+                content = text.lstrip(_BLANK)
+                begin = len(text) - len(content)
+                if 0x09 in text[: min(begin, indent + 1)]:
+                    raise self.error(current, "a tab in indentation (YAML allows only spaces)")
+                if content:
+                    break
+                breaks += 1
+                current += 1
+            else:
+                return pieces, row, end
+            if (
+                (begin <= indent and not flow)
+                or content[:1] == b"#"
+                or (begin == 0 and (self._marker(current, b"---") or self._marker(current, b"...")))
+            ):
+                return pieces, row, end
+            stop = self._plain_end(current, begin, flow)
+            if stop == begin:  # a ': ' or a flow indicator: the scalar ended on the line before
+                return pieces, row, end
+            pieces.append("\n" * breaks if breaks else " ")
+            pieces.append(text[begin:stop].decode())
+            row, end = current, stop
+            if text[stop:].strip(_BLANK):
+                return pieces, row, end
+
+    def _quoted_lines(self, row: int, col: int, text: str, escaped: bool, lines_on: bool) -> tuple[str, int, int]:
+        """The quoted scalar at (row, col) that does not close on its line, whose `text` there
+        ends in an escaped line break if `escaped`: its value and the position past its closing
+        quote. With `lines_on`, it goes on over lines, folded as libyaml's scan_flow_scalar folds
+        them (a line break is a space, n empty lines are n line breaks, blanks around a break go,
+        an escaped line break joins); else it is refused."""
+        lines = self.lines
+        quote = lines[row][col]
+        if not lines_on:
+            raise self._open_quote(row, col)
+        end = -1
+        pieces = [text]
+        current = row
+        while end < 0:
+            current += 1
+            breaks = 0
+            while current < len(lines) and not lines[current].strip(_BLANK):
+                breaks += 1
+                current += 1
+            if current >= len(lines):
+                raise self.error(self.data.count(b"\n"), f"the quote opened on line {row + 1} is not closed")
+            line = lines[current]
+            begin = len(line) - len(line.lstrip(_BLANK))
+            if begin == 0 and (self._marker(current, b"---") or self._marker(current, b"...")):
+                raise self.error(current, f"the quote opened on line {row + 1} is not closed")
+            pieces.append("\n" * breaks if breaks or escaped else " ")
+            text, end, escaped = self._quoted_line(current, begin, quote)
+            pieces.append(text)
+        return "".join(pieces), current, end
+
+    def _quoted_line(self, row: int, pos: int, quote: int) -> tuple[str, int, bool]:
+        """A quoted scalar's text on one line from `pos`: (text, the column past the closing
+        quote or -1 where the line ends first, whether it ends in an escaped line break). Where
+        the line ends, its trailing blanks are no part of the text (unless escaped)."""
+        line = self.lines[row]
+        out: list[str] = []
+        if quote == 0x27:
+            while True:
+                end = line.find(b"'", pos)
+                if end < 0:
+                    return "".join(out) + line[pos:].rstrip(_BLANK).decode(), -1, False
+                out.append(line[pos:end].decode())
+                if line[end + 1 : end + 2] != b"'":
+                    return "".join(out), end + 1, False
+                out.append("'")
+                pos = end + 2
+        while True:
+            end = line.find(b'"', pos)
             slash = line.find(b"\\", pos)
-            if quote < 0 and slash < 0:
-                raise self._open_quote(row, col)
-            if slash < 0 or 0 <= quote < slash:
-                out.append(line[pos:quote].decode())
-                return "".join(out), quote + 1
+            if end < 0 and slash < 0:
+                out.append(line[pos:].rstrip(_BLANK).decode())
+                return "".join(out), -1, False
+            if slash < 0 or 0 <= end < slash:
+                out.append(line[pos:end].decode())
+                return "".join(out), end + 1, False
             out.append(line[pos:slash].decode())
             code = line[slash + 1 : slash + 2].decode("latin-1")  # every escape letter is ASCII
             if code in _ESCAPES:
@@ -723,22 +970,23 @@ class _Parser:
                 pos = slash + 2
             elif code in _HEX_ESCAPES:
                 digits = line[slash + 2 : slash + 2 + _HEX_ESCAPES[code]]
-                try:
-                    if len(digits) != _HEX_ESCAPES[code]:
-                        raise ValueError
-                    out.append(chr(int(digits, 16)))
-                except ValueError:
-                    raise self.error(row, "bad escape in a double-quoted scalar") from None
+                # (int() would take blanks, '_' and a sign too; libyaml takes hex digits only)
+                if len(digits) != _HEX_ESCAPES[code] or not all(digit in _HEX_DIGITS for digit in digits):
+                    raise self.error(row, "bad escape in a double-quoted scalar")
+                point = int(digits, 16)
+                if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
+                    raise self.error(row, "an escape for no Unicode character in a double-quoted scalar")
+                out.append(chr(point))
                 pos = slash + 2 + len(digits)
-            elif slash + 1 == len(line):  # an escaped line break: the scalar goes on
-                raise self._open_quote(row, col)
+            elif slash + 1 == len(line):  # an escaped line break: the next line joins without a space
+                return "".join(out), -1, True
             else:
                 raise self.error(row, "bad escape in a double-quoted scalar")
 
     def _open_quote(self, row: int, col: int) -> ConfigError:
-        """A quoted scalar at (row, col) that does not end on its line. libyaml reads on over
-        lines: one whose quote never closes it refuses where the text runs out (or at a '---' or
-        '...' line); one that closes is a construct this reader does not take."""
+        """A quoted key at (row, col) that does not end on its line. libyaml reads on over lines:
+        one whose quote never closes it refuses where the text runs out (or at a '---' or '...'
+        line); one that closes is no key (a key is on one line), refused where it ends."""
         lines = self.lines
         quote = lines[row][col]
         pos = col + 1
@@ -753,7 +1001,7 @@ class _Parser:
                 elif quote == 0x22 and (end - pos - len(text[pos:end].rstrip(b"\\"))) % 2:  # escaped
                     end = text.find(quote, end + 1)
                 else:
-                    return self.error(row, "a quoted scalar spanning lines is not supported")
+                    return self.error(current, f"a mapping key cannot span lines (the one on line {row + 1})")
             pos = 0
         return self.error(self.data.count(b"\n"), f"the quote opened on line {row + 1} is not closed")
 
@@ -827,7 +1075,8 @@ class _Parser:
 
     # -- flow collections --------------------------------------------------------------------
 
-    def flow_node(self, row: int, col: int) -> tuple[Node, int, int]:
+    def flow_node(self, row: int, col: int, indent: int) -> tuple[Node, int, int]:
+        """The flow collection at (row, col), in a block whose indent is `indent`."""
         self.deeper(row)
         try:
             line = self.lines[row]
@@ -847,25 +1096,26 @@ class _Parser:
                 if char in b",]}":
                     raise self.error(row, "an empty entry in a flow collection")
                 if isinstance(node, Mapping):
-                    if self.lines[row][col] in (0x5B, 0x7B, 0x3F):
-                        raise self.error(row, "only scalar keys are supported in flow mappings")
-                    tagged, row, col = self.properties(row, col)
-                    if tagged or self.lines[row][col] in (0x5B, 0x7B):
-                        raise self.error(row, "only plain or quoted keys are supported in flow mappings")
-                    key_col = col
-                    key, col = self.scalar(row, col, flow=True, tagged=False)
-                    key_row = row
+                    if char == 0x3F:  # '?': in a flow collection, always an explicit key's
+                        key, row, col = self._flow_explicit_key(row, col + 1, indent)
+                        key_row = -1  # (its ':' may be on any line after it)
+                    else:
+                        key_row, key_col = row, col
+                        key, row, col = self._flow_key(row, col)
                     row, col = self.flow_skip(row, col)
                     if self.lines[row][col] != 0x3A:
                         raise self.error(row, "a flow mapping entry without ':' is not supported")
-                    if row != key_row:
-                        raise self.error(row, "a flow mapping key and its ':' on different lines are not supported")
-                    self._check_key_length(row, key_col, col)
+                    if key_row >= 0:
+                        if row != key_row:
+                            raise self.error(
+                                row, "a flow mapping key and its ':' on different lines (libyaml refuses it)"
+                            )
+                        self._check_key_length(row, key_col, col)
                     row, col = self.flow_skip(row, col + 1)
-                    value, row, col = self.flow_item(row, col)
+                    value, row, col = self.flow_item(row, col, indent)
                     node.pairs.append((key, value))
                 else:
-                    item, row, col = self.flow_item(row, col)
+                    item, row, col = self.flow_item(row, col, indent)
                     row, col = self.flow_skip(row, col)
                     if self.lines[row][col] == 0x3A:
                         raise self.error(row, "single-pair mappings in flow sequences are not supported")
@@ -887,27 +1137,64 @@ class _Parser:
         finally:
             self.depth -= 1
 
-    def flow_item(self, row: int, col: int) -> tuple[Node, int, int]:
+    def flow_item(self, row: int, col: int, indent: int) -> tuple[Node, int, int]:
         line = self.lines[row]
         char = line[col]
         if char in b",]}":
             end = self.offset(row, col)
             return Scalar(end, end, "", "empty", row + 1, False), row, col
-        tagged, row, col = self.properties(row, col)
+        tagged, row, col = self._flow_properties(row, col)
         char = self.lines[row][col]
         if char in (0x5B, 0x7B):
-            return self.flow_node(row, col)
+            return self.flow_node(row, col, indent)
         if char in b",]}":
             end = self.offset(row, col)
             return Scalar(end, end, "", "empty", row + 1, tagged), row, col
-        scalar, end = self.scalar(row, col, flow=True, tagged=tagged)
-        return scalar, row, end
+        scalar, end_row, end = self.scalar(row, col, True, tagged, indent)
+        return scalar, end_row, end
+
+    def _flow_key(self, row: int, col: int) -> tuple[Scalar, int, int]:
+        """The key at (row, col) of a flow mapping: a plain or quoted scalar on one line."""
+        if self.lines[row][col] in (0x5B, 0x7B):
+            raise self.error(row, _NOT_A_KEY)
+        tagged, row, col = self._flow_properties(row, col)
+        if tagged or self.lines[row][col] in (0x5B, 0x7B):
+            raise self.error(row, "only plain or quoted keys are supported in flow mappings")
+        return self.scalar(row, col, flow=True, tagged=False)
+
+    def _flow_explicit_key(self, row: int, col: int, indent: int) -> tuple[Scalar, int, int]:
+        """The key after a '?' (ending at (row, col)) in a flow mapping: a scalar, or none (an empty key)."""
+        row, col = self.flow_skip(row, col)
+        if self.lines[row][col] == 0x3A:
+            at = self.offset(row, col)
+            return Scalar(at, at, "", "empty", row + 1, False), row, col
+        key, row, col = self.flow_item(row, col, indent)
+        if not isinstance(key, Scalar) or key.tagged:
+            raise self.error(row, "only plain or quoted keys are supported in flow mappings")
+        return key, row, col
+
+    def _flow_properties(self, row: int, col: int) -> tuple[bool, int, int]:
+        """properties() in a flow collection: whether there is a tag, and the node's content."""
+        tagged, end_row, end_col = self.properties(row, col)
+        return (tagged, *self.flow_skip(end_row, end_col)) if (end_row, end_col) != (row, col) else (False, row, col)
 
     def flow_skip(self, row: int, col: int) -> tuple[int, int]:
         row, col = self.skip(row, col, flow=True)
         if row >= len(self.lines):
             raise self.error(_end_line(self.data) - 1, "a flow collection is not closed")
+        if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
+            raise self.error(row, "a '---' or '...' line inside a flow collection (libyaml refuses it)")
         return row, col
+
+
+def _goes_on(lines: list[bytes], row: int, col: int) -> bool:
+    """Whether the lines from `row` may go on with a value of a key at column `col`: the first
+    that is not blank is indented past it and is no comment."""
+    for line in islice(lines, row, None):
+        content = line.lstrip(_BLANK)
+        if content:
+            return len(line) - len(content) > col and content[:1] != b"#"
+    return False
 
 
 def _reread(mapping: Mapping, data: bytes) -> list[tuple[Scalar, Node]]:
@@ -1058,7 +1345,7 @@ def _scalar_list(doc: YamlDocument, node: Node, where: str) -> list[Scalar]:
 def _line_after(doc: YamlDocument, node: Node) -> int:
     """The line of the first token after `node`, where libyaml's next event starts; at the end
     of the file, the line after the last (libyaml ends the stream on a line of its own)."""
-    data = doc.data
+    data = doc.breaks
     line = data.count(b"\n", 0, node.end) + 1
     for text in data[node.end :].split(b"\n"):
         content = text.strip(b" \t\r")
@@ -1106,9 +1393,7 @@ def _lost_line(doc: YamlDocument, value: Node) -> int | None:
     takes a scalar as a key: from there on the scalars alternate as keys and values, and the first
     other event met where a key is expected is refused (a mapping's end never is: its pairs
     leave the states as they found them)."""
-    if doc.root is None:  # no tree is checked without one
-        return None
-    events = _events(doc.root)
+    events = chain.from_iterable(map(_events, doc.roots))
     for node, _ in events:
         if node is value:
             break
@@ -1120,7 +1405,7 @@ def _lost_line(doc: YamlDocument, value: Node) -> int | None:
             if not end:
                 return node.line
             # a flow collection ends at its bracket, a block one at the token after it
-            return doc.data.count(b"\n", 0, node.end - 1) + 1 if node.flow else _line_after(doc, node)
+            return doc.breaks.count(b"\n", 0, node.end - 1) + 1 if node.flow else _line_after(doc, node)
     return None
 
 
@@ -1194,7 +1479,11 @@ def may_matter(
 ) -> bool:
     """Whether settings(doc) could give a check anything to report, judged from the raw bytes
     (see document.raw_may_matter): keys and words in snake_case or camelCase (`memBufLimit`),
-    a key quoted or not, its value plain or quoted on the key's line."""
+    a key quoted or not, its value plain or quoted on the key's line (a plain value may go on
+    over the lines after it, and a CR on its own ends a line: in a config with either, every
+    setting is walked)."""
+    if doc.spanning or doc.breaks is not doc.data:
+        return True
     spellings = {spelled: key for key in keys for spelled in (key, key.replace(b"_", b""))}
     return raw_may_matter(doc.data, {*words, *(word.replace(b"_", b"") for word in words)}, spellings, odd, _line_value)
 

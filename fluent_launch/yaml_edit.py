@@ -145,14 +145,24 @@ def _reads_as(node: Node, value: str) -> bool:
 
 
 def _replace_value(doc: YamlDocument, key: Scalar, value: Node, text: bytes) -> tuple[int, int, bytes]:
-    data = doc.data
-    colon = data.index(b":", key.end)
+    data = doc.breaks
+    colon = _colon(data, key.end)
     if isinstance(value, Scalar) and not value.tagged and value.style != "empty":
         return value.start, value.end, text
     # A collection, a tagged or anchored scalar, or nothing: the whole value after the ':'.
     end = max(value.end, colon + 1)
     tail = b" " if data[end : end + 1] == b"#" else b""
     return colon + 1, end, b" " + text + tail
+
+
+def _colon(data: bytes, offset: int) -> int:
+    """The ':' after a key ending at `offset`: after blanks, or, after an explicit key ('? '), line
+    breaks and comments too."""
+    while data[offset] != 0x3A:
+        if data[offset] == 0x23:  # '#': to the end of its line
+            offset = data.index(b"\n", offset)
+        offset += 1
+    return offset
 
 
 def line_end(data: bytes, offset: int) -> int:
@@ -168,8 +178,8 @@ def _remove_pair(doc: YamlDocument, mapping: Mapping, index: int) -> tuple[int, 
     key, value = mapping.pairs[index]
     if mapping.flow:
         return previous.end, max(value.end, key.end), b""
-    start = doc.data.rfind(b"\n", 0, key.start) + 1
-    return start, line_end(doc.data, max(value.end, key.end)), b""
+    start = doc.breaks.rfind(b"\n", 0, key.start) + 1
+    return start, line_end(doc.breaks, max(value.end, key.end)), b""
 
 
 def _add_pairs(doc: YamlDocument, mapping: Mapping, pairs: list[str]) -> tuple[int, int, bytes]:
@@ -178,7 +188,7 @@ def _add_pairs(doc: YamlDocument, mapping: Mapping, pairs: list[str]) -> tuple[i
             last = mapping.pairs[-1][1]
             return last.end, last.end, "".join(", " + pair for pair in pairs).encode()
         return mapping.close, mapping.close, ", ".join(pairs).encode()
-    at = line_end(doc.data, mapping.end)
+    at = line_end(doc.breaks, mapping.end)
     indent = " " * mapping.column
     return at, at, _lines(doc, at, [indent + pair for pair in pairs])
 
@@ -186,7 +196,7 @@ def _add_pairs(doc: YamlDocument, mapping: Mapping, pairs: list[str]) -> tuple[i
 def _lines(doc: YamlDocument, at: int, lines: list[str]) -> bytes:
     newline = doc.newline
     body = b"".join(line.encode() + newline for line in lines)
-    if at == 0 or doc.data[at - 1 : at] == b"\n":
+    if at == 0 or doc.breaks[at - 1 : at] == b"\n":
         return body
     if doc.open_block is not None:
         # That block scalar's value ends where the file does: a line break would join it.
@@ -204,7 +214,7 @@ def _new_service(doc: YamlDocument, wanted: list[_Wanted]) -> tuple[int, int, by
         return _add_pairs(doc, root, [service])
     column = root.column if root is not None else 0
     indent = " " * (column + _NEW_SERVICE_INDENT)
-    at = line_end(doc.data, root.end) if root is not None else _content_end(doc.data)
+    at = line_end(doc.breaks, root.end) if root is not None else _content_end(doc.breaks)
     return at, at, _lines(doc, at, [" " * column + "service:", *(indent + pair for pair in pairs)])
 
 

@@ -145,8 +145,8 @@ def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> tuple[lis
         for child in children:
             body = edited_bytes(child, _outside_root(child), False)
             # A file that ends without a line break gets one: the next pasted file starts a line.
-            bodies.append(body if not body or body.endswith(b"\n") else body + child.newline)
-        return doc.data.rfind(b"\n", 0, key.start) + 1, line_end(doc.data, node.end), b"".join(bodies)
+            bodies.append(body if not body or body.endswith((b"\n", b"\r")) else body + child.newline)
+        return doc.breaks.rfind(b"\n", 0, key.start) + 1, line_end(doc.breaks, node.end), b"".join(bodies)
 
     relocated = [] if inline else [_absolute(main, entry) for entry in main.includes if not entry.value.startswith("/")]
     data = includes.nested(lambda: edited_bytes(main, relocated, True))
@@ -183,11 +183,19 @@ def _service_paths(doc: YamlDocument, root: str, overridden: frozenset[str]) -> 
 
 def _outside_root(doc: YamlDocument) -> list[Edit]:
     """Edits that keep only an included file's top-level mapping, to be pasted: no `---`,
-    `...` or comments around it."""
+    `...`, directives or comments around it."""
     root = _block_root(doc)
     if root is None:
         return [(0, len(doc.data), b"")]
-    data = doc.data
+    if len(doc.roots) > 1:
+        # Their sections could be pasted one after the other, but each document's own tag
+        # handles could not.
+        raise ConfigError(
+            doc.path, doc.roots[1].line, "cannot inline includes here: the file holds more than one YAML document"
+        )
+    if doc.tag_handles:
+        raise ConfigError(doc.path, root.line, "cannot inline includes here: the file declares tag handles (%TAG)")
+    data = doc.breaks  # (where its lines are; as long as its bytes)
     start, end = data.rfind(b"\n", 0, root.start) + 1, line_end(data, root.end)
     if start == 0 and data.startswith(b"\xef\xbb\xbf"):
         start = 3  # a byte order mark is no content to paste
@@ -195,9 +203,9 @@ def _outside_root(doc: YamlDocument) -> list[Edit]:
 
 
 def _block_root(doc: YamlDocument) -> Mapping | None:
-    root = doc.root
-    if root is not None and (root.flow or root.column != 0):
-        raise ConfigError(
-            doc.path, root.line, "cannot inline includes here: the top level is not a block mapping at column 0"
-        )
-    return root
+    for root in doc.roots:
+        if root.flow or root.column != 0:
+            raise ConfigError(
+                doc.path, root.line, "cannot inline includes here: the top level is not a block mapping at column 0"
+            )
+    return doc.root

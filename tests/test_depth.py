@@ -8,7 +8,9 @@ python -m, the frozen binary and Python 3.9 alike, is in test_hostile.py.
 
 from __future__ import annotations
 
+import inspect
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -38,6 +40,11 @@ def deep(kind: str, depth: int) -> bytes:
         value = "{a: " * levels + "b" + "}" * levels
     elif kind == "block-sequence":  # `- - - x`, on the line after the key
         value = "\n              " + "- " * levels + "x"
+    elif kind == "anchored-block-mapping":  # each with an anchor on a line of its own (#18)
+        value = "".join(f"\n{' ' * (14 + level)}&a{level}\n{' ' * (14 + level)}k{level}:" for level in range(levels))
+        value += " v"
+    elif kind == "explicit-keys":  # `? k` then `:` and the next level below (#18)
+        value = "".join(f"\n{' ' * (14 + level)}? k{level}\n{' ' * (14 + level)}:" for level in range(levels)) + " v"
     else:  # block mappings, each indented one more than its parent
         value = "".join(f"\n{' ' * (14 + level)}k{level}:" for level in range(levels)) + " v"
     return (HEAD + value + "\n").encode()
@@ -65,10 +72,26 @@ def test_one_level_past_the_limit_is_refused_where_it_starts(kind: str) -> None:
     assert f"nested more than {yaml_config.MAX_DEPTH} deep" in refused.value.message
 
 
-def test_block_mappings_nested_1500_deep_are_read() -> None:
-    # Each level is one more space of indentation: 1500 levels are 1.1 MB.
-    data = deep("block-mapping", 1500 + ENCLOSING)
+@pytest.mark.parametrize("kind", ["block-mapping", "anchored-block-mapping", "explicit-keys"])
+def test_block_mappings_nested_1500_deep_are_read(kind: str) -> None:
+    # Each level is one more space of indentation: 1500 levels are 1.1 MB (2.3 MB with a line
+    # for an anchor or a ':'), and the most frames a level takes.
+    data = deep(kind, 1500 + ENCLOSING)
     assert yaml_edit.apply(yaml_config.parse(data, "deep.yaml"), {}).data == data
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "block-mapping", "anchored-block-mapping", "explicit-keys"])
+def test_a_level_takes_no_more_frames_than_the_reader_makes_room_for(kind: str) -> None:
+    # Room for _FRAMES_PER_LEVEL a level (and a few for the scalars and checks at the bottom) is
+    # what parse() makes at the limit, which is too large a document to read in a test.
+    levels = 300
+    data = deep(kind, levels + ENCLOSING)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + yaml_config._FRAMES_PER_LEVEL * (levels + ENCLOSING) + 20)
+    try:
+        yaml_config._parse(data, "deep.yaml")  # (parse() would start again on a thread with room)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def test_the_limit_holds_on_a_thread_with_a_small_stack() -> None:

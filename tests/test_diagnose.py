@@ -121,6 +121,7 @@ YAML_KEYS = [b"name", b"Mem_Buf_Limit", b"memBufLimit", b'"mem_buf_limit"', b"re
 YAML_KEYS += [b"logGroupName", b"log_stream_name", b"storage.type", b"storage.totalLimitSize", b"threaded", b"tag"]
 YAML_VALUES = [b"5M", b"'5 MB'", b'"Off" # note', b"Flase", b"no_limits", b"'-1'", b"info", b"0", b"${X}", b"'a:b'"]
 YAML_VALUES += [b"cloudwatch", b"kinesis_streams", b"memory", b'"disk"', b"on", b'"a\\"b"', b"[1, 2]", b"&a 5 MB"]
+YAML_VALUES += [b"5\n        MB", b"'5\n        MB'", b"no_\n        limits"]  # spanning lines (#18)
 
 
 @st.composite
@@ -140,7 +141,7 @@ def yaml_configs(draw: st.DrawFn) -> bytes:
             else:
                 lines.append(b"    - name: dummy")
                 lines += [b"      " + key + b": " + value for key, value in pairs]
-    return draw(st.sampled_from([b"\n", b"\r\n"])).join(lines) + b"\n"
+    return draw(st.sampled_from([b"\n", b"\r\n", b"\r"])).join(lines) + b"\n"
 
 
 @given(yaml_configs())
@@ -168,3 +169,4 @@ def test_a_yaml_config_with_nothing_to_report_is_not_walked() -> None:
     assert matters(data + b"  outputs:\n    - name: firehose\n")
     assert matters(data + b"  outputs:\n    - {name: null, logGroupName: x}\n")
     assert matters(data.replace(b"'25MB'", b"\n        25 MB", 1))  # on the next line: the walk judges it
+    assert matters(data.replace(b"'25MB'", b"25\n        MB", 1))  # spanning lines: '25 MB'

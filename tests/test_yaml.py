@@ -161,6 +161,56 @@ def _edit(text: str, *triples: tuple[str, str, str]) -> str:
             ("service", "flush", "5"),
             '\ufeffservice:\n  flush: "5"\n',
         ),
+        # a value spanning lines is replaced whole; a new key goes after its last line (#18)
+        (
+            "pipeline:\n  inputs:\n    - name: dummy\n      tag: one\n        two # c\n      x: 'y\n        z'\n",
+            ("input", "tag", "new"),
+            "pipeline:\n  inputs:\n    - name: dummy\n      tag: new # c\n      x: 'y\n        z'\n",
+        ),
+        (
+            "pipeline:\n  inputs:\n    - name: dummy\n      x: y\n        z\n\n    - name: cpu\n",
+            ("input", "Mem_Buf_Limit", "50M"),
+            'pipeline:\n  inputs:\n    - name: dummy\n      x: y\n        z\n      Mem_Buf_Limit: "50M"\n\n'
+            '    - name: cpu\n      Mem_Buf_Limit: "50M"\n',
+        ),
+        # anchors and tags on collections stay; a tagged value is replaced with its tag
+        ("service: &s\n  flush: 1\n", ("service", "flush", "5"), 'service: &s\n  flush: "5"\n'),
+        (
+            "pipeline:\n  inputs:\n    - &p\n      name: dummy\n      tag: !!str\n        t\n",
+            ("input", "tag", "x"),
+            "pipeline:\n  inputs:\n    - &p\n      name: dummy\n      tag: x\n",
+        ),
+        # an explicit key's value is after its ':' line, past a comment holding a ':'; a repeat goes
+        (
+            "service:\n  ? flush # c: d\n  : 1\n  ? Flush\n  : 2\n  log_level: info\n",
+            ("service", "flush", "5"),
+            'service:\n  ? flush # c: d\n  : "5"\n  log_level: info\n',
+        ),
+        # every document's plugins are edited; a created service ends the last document
+        (
+            "%YAML 1.1\n---\npipeline:\n  inputs:\n    - name: dummy\n---\npipeline:\n  inputs:\n"
+            "    - name: cpu\n...\n",
+            ("input", "tag", "t"),
+            "%YAML 1.1\n---\npipeline:\n  inputs:\n    - name: dummy\n      tag: t\n---\npipeline:\n  inputs:\n"
+            "    - name: cpu\n      tag: t\n...\n",
+        ),
+        (
+            "---\npipeline:\n  inputs:\n    - name: dummy\n---\npipeline:\n  inputs:\n    - name: cpu\n...\n",
+            ("service", "flush", "5"),
+            "---\npipeline:\n  inputs:\n    - name: dummy\n---\npipeline:\n  inputs:\n    - name: cpu\n"
+            'service:\n  flush: "5"\n...\n',
+        ),
+        # a CR on its own is a line break, and the one a new line gets in such a file
+        (
+            "pipeline:\r  inputs:\r    - name: dummy\r      tag: a\r        b\r",
+            ("input", "Mem_Buf_Limit", "50M"),
+            'pipeline:\r  inputs:\r    - name: dummy\r      tag: a\r        b\r      Mem_Buf_Limit: "50M"\r',
+        ),
+        (
+            "pipeline:\r\n  inputs:\r\n    - name: dummy\r      tag: a\r\n      Tag: b\r",
+            ("input", "tag", "c"),
+            "pipeline:\r\n  inputs:\r\n    - name: dummy\r      tag: c\r\n",
+        ),
         # tricky values are quoted to stay strings; a block scalar is replaced whole
         (
             "service:\n  log_level: |\n    info\n  flush: 1\n",
@@ -179,19 +229,23 @@ def test_edits(before: str, override: tuple[str, str, str], after: str) -> None:
         ("a: &x 1\nb: *x\n", 2, "aliases"),
         ("pipeline:\n  inputs:\n    name: x\n", 4, "list of mappings"),
         ("service:\n  a: 1\nservice:\n  b: 2\n", 3, "duplicated definition of 'service'"),
-        ("service:\n  a: two\n    words\n", 3, "multi-line plain scalar"),
-        ("? a\n: b\n", 1, "complex mapping keys"),
-        ("a: 1\n---\nb: 2\n", 2, "more than one YAML document"),
+        ("? a\n? b\n: c\n", 1, "without a ': value' line"),
         ("service:\n\tflush: 1\n", 2, "tab"),
-        ("a: 'x\n  y'\n", 1, "spanning lines"),
+        ("a: 1\n'x\n  y': 2\n", 3, "a mapping key cannot span lines"),
+        ("a:\n  x\n  y: 2\n", 3, "a mapping key cannot span lines"),
         ("service:\n  flush: [1, 2]\n", 2, "must be a scalar"),
         ("pipeline:\n  inputs:\n    - name: x\n      k: {a: [1]}\n", 4, "only scalars"),
         ("a: b: c\n", 1, "mapping cannot start"),
-        ("---\n", 1, "empty"),
-        ("a: 1\r2\n", 1, "CR"),
+        ("---\n", 2, "empty"),
+        ("a: 1\r2\n", 3, "no ':' after the key on line 2"),  # a CR on its own is a line break
+        # Found by fuzzing: escapes libyaml refuses (Python's int() takes a blank, a sign, a '_').
+        ('service:\n  a: "\\x4 "\n', 2, "bad escape"),
+        ('service:\n  a: "\\x+1"\n', 2, "bad escape"),
+        ('service:\n  a: "x\n   \\u00e >"\n', 3, "bad escape"),
+        ('service:\n  a: "\\ud800"\n', 2, "no Unicode character"),
+        ('service:\n  a: "\\U00110000"\n', 2, "no Unicode character"),
         # Found by fuzzing: libyaml reads `true` as a key of `a` without its ':'.
-        ("a:\n  b:\n    &my\n  true\n", 3, "line of its own"),
-        ("a:\n  - &my\n    x\n", 2, "line of its own"),
+        ("a:\n  b:\n    &my\n  true\n", 5, "no ':' after the key on line 4"),
     ],
 )
 def test_refused(text: str, line: int, words: str) -> None:

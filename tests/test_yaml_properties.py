@@ -57,32 +57,48 @@ VALUES = [
 ]
 
 
-def _scalar(value: str, draw: st.DrawFn) -> str:
+def _scalar(value: str, draw: st.DrawFn, indent: int) -> str:
+    """`value` written plain, single- or double-quoted, and maybe spanning lines: a space folded
+    to a line break and an indent past `indent` (#18)."""
     style = draw(st.sampled_from(["plain", "single", "double"]))
     if style == "plain" and value and yaml_edit.quote(value) == value:
         return value
-    if style == "single" and "\t" not in value:
-        return "'" + value.replace("'", "''") + "'"
-    return yaml_edit.quote(value) if yaml_edit.quote(value).startswith('"') else '"' + value + '"'
+    if style == "plain" and all(word.isalnum() for word in value.split(" ")) and " " in value:
+        written = value  # words a plain scalar may span lines with
+    elif style == "single" and "\t" not in value:
+        written = "'" + value.replace("'", "''") + "'"
+    else:
+        written = yaml_edit.quote(value) if yaml_edit.quote(value).startswith('"') else '"' + value + '"'
+    if " " in written and " " not in (written[1], written[-2]) and draw(st.booleans()):
+        # (a space next to the quote or another space would fold with it: one is enough here)
+        at = written.index(" ")
+        if written[at + 1] != " ":
+            return written[:at] + "\n" + " " * (indent + 2) + written[at + 1 :]
+    return written
 
 
 @st.composite
 def documents(draw: st.DrawFn) -> str:
-    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     lines: list[str] = []
     comment = st.sampled_from(["", "  # note", " #"])
+    lines += draw(st.sampled_from([[], ["---"], ["%YAML 1.1", "---"], ["%TAG !e! tag:yaml.org,2002:", "--- !e!map"]]))
     if draw(st.booleans()):
-        lines.append("---")
-    if draw(st.booleans()):
-        lines += ["service:"] + [
-            f"  {draw(st.sampled_from(KEYS))}: {_scalar(draw(st.sampled_from(VALUES)), draw)}{draw(comment)}"
-            for _ in range(draw(st.integers(1, 3)))
-        ]
+        # an anchor or tag on the mapping, on its key's line or a line of its own (#18)
+        lines += draw(st.sampled_from([["service:"], ["service: &s"], ["service: !!map"], ["service:", "  &s"]]))
+        for _ in range(draw(st.integers(1, 3))):
+            key, value = draw(st.sampled_from(KEYS)), _scalar(draw(st.sampled_from(VALUES)), draw, 4)
+            if draw(st.integers(0, 4)) == 0:
+                lines += [f"  ? {key}{draw(comment)}", f"  : {value}"]  # an explicit key
+            else:
+                lines.append(f"  {key}: {value}{draw(comment)}")
+        if draw(st.booleans()):
+            lines += ["---"]  # the pipeline in a document of its own
     lines.append("pipeline:")
     for category in draw(
         st.lists(st.sampled_from(["inputs", "filters", "outputs"]), min_size=1, max_size=3, unique=True)
     ):
-        lines.append(f"  {category}:")
+        lines.append(f"  {category}:{draw(st.sampled_from(['', f' &l{len(lines)}', ' !!seq']))}")
         for _ in range(draw(st.integers(1, 3))):
             pairs = [("name", draw(st.sampled_from(["tail", "dummy", "grep"])))]
             pairs += [
@@ -93,8 +109,11 @@ def documents(draw: st.DrawFn) -> str:
                 lines.append(f"    - {{{body}}}{draw(comment)}")
                 continue
             dash = "    - "
+            if draw(st.integers(0, 3)) == 0:
+                lines.append(f"    - &p{len(lines)}{draw(comment)}")  # the plugin's anchor on a line of its own
+                dash = "      "
             for key, value in pairs:
-                lines.append(f"{dash}{key}: {_scalar(value, draw)}{draw(comment)}")
+                lines.append(f"{dash}{key}: {_scalar(value, draw, 6)}{draw(comment)}")
                 dash = "      "
             if draw(st.booleans()):
                 lines += ["      record:", "        - a b", "        - 'c: d'"]
@@ -144,8 +163,11 @@ def _expected(data: Any, overrides: edit.Overrides) -> Any:
 
 
 def _loaded(text: bytes) -> Any:
-    # PyYAML keeps the last of repeated keys; Fluent Bit's property is the one we compare.
-    return yaml.load(text.decode(), Loader=yaml.CSafeLoader)
+    # PyYAML keeps the last of repeated keys; Fluent Bit's property is the one we compare. The
+    # documents' sections are read as one config, as Fluent Bit reads them.
+    return {
+        key: value for loaded in yaml.load_all(text.decode(), Loader=yaml.CSafeLoader) for key, value in loaded.items()
+    }
 
 
 @settings(max_examples=300, deadline=None)
@@ -179,7 +201,8 @@ def _has_repeats(loaded: Any, data: bytes) -> bool:
         return loader.construct_mapping(node)
 
     Counting.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct)
-    yaml.load(data.decode(), Loader=Counting)
+    for _ in yaml.load_all(data.decode(), Loader=Counting):
+        pass
     return Counting.repeats
 
 
@@ -197,7 +220,7 @@ def test_quoted_values_read_back_as_the_same_string(value: str) -> None:
 def spliced(draw: st.DrawFn) -> str:
     """Generated documents with YAML-ish junk spliced into their lines: often not YAML at all."""
     lines = draw(documents()).split("\n")
-    junk = st.text(alphabet="ab :#-'\"[]{},&*!|>\t?%@`.0~\\", max_size=12)
+    junk = st.text(alphabet="ab :#-'\"[]{},&*!|>\t?%@`.0~\\\n", max_size=12)
     for _ in range(draw(st.integers(1, 3))):
         at = draw(st.integers(0, len(lines) - 1))
         cut = draw(st.integers(0, len(lines[at])))
@@ -214,8 +237,8 @@ def test_whatever_we_accept_libyaml_reads_the_same(text: str) -> None:
         return
     assert yaml_edit.apply(doc, {}).data == text.encode()
     # BaseLoader types nothing: every scalar is its text, as Fluent Bit reads it.
-    loaded = yaml.load(text, Loader=yaml.CBaseLoader)
-    assert (_tree(doc.root) if doc.root is not None else None) == loaded
+    loaded = list(yaml.load_all(text, Loader=yaml.CBaseLoader))
+    assert [_tree(root) for root in doc.roots] == loaded
 
 
 def _tree(node: Any) -> Any:

@@ -8,13 +8,16 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from fluent_launch import yaml_config
+from fluent_launch import yaml_config, yaml_edit
 from fluent_launch.errors import ConfigError
 
 _DUMMY = "pipeline:\n  inputs:\n    - name: dummy\n"
+_OUTPUT = "  outputs:\n    - name: stdout\n"
 # Each line was read off `fluent-bit --dry-run` of Fluent Bit 4.2.8 and 5.1.1 (the same for both);
 # test_fluent_bit_names_these_lines checks them again where FLUENT_BIT_BIN is set.
 REFUSED = [
@@ -137,8 +140,39 @@ REFUSED = [
     ("env:\n  a:\n    b: c\n", 3, "must be a scalar, not a list or mapping"),
     ("foo:\n  a: {b: c}\n", 2, "must be a scalar, not a list or mapping"),
     ("env:\n  - a\n", 2, "env: a list of variables must hold mappings"),
+    # YAML syntax libyaml reads and Fluent Bit then refuses, or libyaml refuses (#18).
+    ("service:\n  flush: 1\n---\nservice:\n  log_level: info\n", 4, "duplicated definition of 'service'"),
+    (_DUMMY + _OUTPUT + "---\n", 7, "the document is empty"),
+    (_DUMMY + _OUTPUT + "---\n...\n", 7, "the document is empty"),
+    (_DUMMY + _OUTPUT + "--- x\n", 6, "the document must be a mapping"),
+    ("---\n", 2, "the document is empty"),
+    ("...\n", 1, "the document is empty"),
+    ("service:\n  flush: 1\n...\nenv:\n  a: 1\n", 4, "expected '---'"),
+    ("%YAML 1.1\nservice:\n  flush: 1\n", 2, "expected '---'"),
+    ("%YAML 1.3\n---\nservice:\n  flush: 1\n", 1, "only YAML 1.1 and 1.2"),
+    ("%YAML 2.0\n---\nservice:\n  flush: 1\n", 1, "only YAML 1.1 and 1.2"),
+    ("%YAML 1.1\n%YAML 1.1\n---\nservice:\n  flush: 1\n", 2, "a second %YAML directive"),
+    ("%FOO x\n---\nservice:\n  flush: 1\n", 1, "unknown directive"),
+    ("%TAG !e! x\n%TAG !e! y\n---\nservice:\n  flush: 1\n", 2, "a second %TAG directive"),
+    ("%TAG !e! x\n---\nservice: !f!x\n  flush: 1\n", 3, "tag handle !f! is not declared"),
+    ("%TAG !e! x\n---\nservice:\n  flush: 1\n---\nenv: !e!x\n  a: b\n", 6, "tag handle !e! is not declared"),
+    ("service:\n  ? [flush]\n  : 1\n", 2, "a mapping key must be a scalar"),
+    ("service:\n  [a]: 1\n", 2, "a mapping key must be a scalar"),
+    ("service:\n  flush: 1\n  {a: b}: 1\n", 3, "a mapping key must be a scalar"),
+    ("service: {flush: 1, [a]: 1}\n", 1, "a mapping key must be a scalar"),
+    ("service: {flush\n  : 1}\n", 2, "a flow mapping key and its ':' on different lines"),
+    ("service: {flu\n  sh: 1}\n", 2, "a flow mapping entry without ':'"),
+    (_DUMMY + "      tag: a\n        b: c\n", 5, "a mapping key cannot span lines"),
+    ("service:\n  flush: 1\n  'log\n  _level': info\n", 4, "a mapping key cannot span lines"),
+    (_DUMMY + "      tag: a\n\tb\n", 5, "tab"),
+    (_DUMMY + "      tag: [a\n\tb]\n", 5, "tab"),
+    (_DUMMY + "      tag: 'a\n---\n'\n", 5, "the quote opened on line 4 is not closed"),
+    # Found comparing with libyaml: a document marker in a flow collection, a property on a line
+    # of its own that is the next key's, not the value's.
+    (_DUMMY + "      tag: [a,\n---\n]\n", 5, "a '---' or '...' line inside a flow collection"),
+    (_DUMMY + "      tag: {a: b\n...\n}\n", 5, "a '---' or '...' line inside a flow collection"),
+    ("service:\n  flush:\n    &x\n!!str a: 1\n", 4, "anchors and tags on mapping keys"),
 ]
-_OUTPUT = "  outputs:\n    - name: stdout\n"
 # Structures Fluent Bit's reader takes, with the versions that take them (read off `--dry-run` of
 # 4.2.8 and 5.1.1; test_fluent_bit_takes_these checks them again where FLUENT_BIT_BIN is set).
 # What either version takes is taken, so that no config one of them runs is refused.
@@ -177,6 +211,43 @@ ACCEPTED = [
     ("service:\n  flush: 1\n  http:\n    a: [b]\n", NEWER),
     ("extensions:\n  a: [b, {c: d}]\n", NEWER),
     (_DUMMY + "      telemetry:\n        a:\n          b: c\n" + _OUTPUT, NEWER),
+    # YAML syntax this reader once refused (#18): each read as libyaml reads it (checked below).
+    (_DUMMY + "      tag: one\n        two  \n\n        three # c\n" + _OUTPUT, BOTH),
+    (_DUMMY + "      tag: 'one\n        two'\n      alias: \"a\\\n        b\n\n        c\"\n" + _OUTPUT, BOTH),
+    (_DUMMY + "      tag: [one\n  two, 'three\n  four']\n" + _OUTPUT, BOTH),
+    ("service: &s\n  flush: 1\n", BOTH),
+    ("service: !!map\n  flush: 1\n", BOTH),
+    ("service:\n  &s\n  flush: 1\n", BOTH),
+    ("service:\n  flush: !!str\n    1\n", BOTH),
+    ("service:\n  flush: &f\n  log_level: info\n", BOTH),
+    ("pipeline:\n  inputs: &i\n    - name: dummy\n" + _OUTPUT, BOTH),
+    ("pipeline:\n  inputs: !!seq\n  - name: dummy\n" + _OUTPUT, BOTH),
+    ("pipeline:\n  inputs:\n    - &p\n      name: dummy\n" + _OUTPUT, BOTH),
+    ("&root\nservice:\n  flush: 1\n", BOTH),
+    ("--- !!map\nservice:\n  flush: 1\n", BOTH),
+    ("service:\n  ? flush\n  : 1\n  ? log_level # c\n  # d\n  : info\n", BOTH),
+    ("service: {? flush : 1, ? log_level\n : info}\n", BOTH),
+    ("service:\n  flush: 1\n---\n" + _DUMMY + _OUTPUT, BOTH),
+    ("---\nservice:\n  flush: 1\n...\n...\n---\n" + _DUMMY + _OUTPUT + "...\n", BOTH),
+    ("%YAML 1.1\n---\nservice:\n  flush: 1\n", BOTH),
+    ("%YAML 1.2 # c\n---\nservice:\n  flush: 1\n", BOTH),
+    ("%TAG !e! tag:example.com,2000:\n---\nservice: !e!x\n  flush: 1\n", BOTH),
+    (_DUMMY + _OUTPUT + "...\n%YAML 1.1\n---\nservice:\n  flush: 1\n", BOTH),
+    ((_DUMMY + "      tag: 'a\n        b'\n      alias: |\n        c\n" + _OUTPUT).replace("\n", "\r"), BOTH),
+    ("service:\r\n  flush: 1\r  log_level: info\r\n\r" + _DUMMY, BOTH),
+]
+_SERVICE = "service:\n  flush: 1\n  log_level: info\n"
+# YAML syntax both versions take that this reader still refuses, at the line and with the words
+# given (test_fluent_bit_takes_these_too checks the verdicts where FLUENT_BIT_BIN is set).
+NOT_TAKEN = [
+    (_SERVICE.replace("\n", "\x85"), 1, "unsupported line break U+0085"),
+    (_SERVICE.replace("\n", "\u2028"), 1, "unsupported line break U+2028"),
+    (_SERVICE.replace("\n", "\u2029"), 1, "unsupported line break U+2029"),
+    ("service:\n  ? log_level\n  flush: 1\n", 2, "without a ': value' line"),
+    ("? service\n: flush: 1\n", 2, "a mapping cannot start on the line of its key"),
+    ("service:\n  ?\n    flush\n  : 1\n", 2, "below its '?'"),
+    ("service:\n  &k flush: 1\n", 2, "an anchor or tag before a mapping"),
+    ("service: {!!str flush: 1}\n", 1, "only plain or quoted keys"),
 ]
 FLUENT_BIT = os.environ.get("FLUENT_BIT_BIN", "")
 _LINE = re.compile(r"invalid YAML in file .* at line (\d+)|YAML error found in file .*, line (\d+)")
@@ -201,8 +272,9 @@ def test_refused_where_fluent_bit_hangs() -> None:
     assert refused.value.line == 3 and "would hang" in refused.value.message, refused.value
 
 
-@pytest.mark.parametrize(("text", "line", "words"), REFUSED)
-def test_refused_at_fluent_bits_line(text: str, line: int, words: str) -> None:
+@pytest.mark.parametrize(("text", "line", "words"), REFUSED + NOT_TAKEN)
+def test_refused_at_the_line_recorded(text: str, line: int, words: str) -> None:
+    # Fluent Bit's line (REFUSED), or this reader's where Fluent Bit takes it (NOT_TAKEN).
     with pytest.raises(ConfigError) as refused:
         yaml_config.parse(text.encode(), "in.yaml")
     assert refused.value.line == line and words in refused.value.message, refused.value
@@ -212,7 +284,7 @@ def test_refused_at_fluent_bits_line(text: str, line: int, words: str) -> None:
 @pytest.mark.parametrize(("text", "line", "words"), REFUSED)
 def test_fluent_bit_names_these_lines(tmp_path: Path, text: str, line: int, words: str) -> None:
     _version()
-    (tmp_path / "in.yaml").write_text(text)
+    (tmp_path / "in.yaml").write_bytes(text.encode())
     done = subprocess.run(
         [FLUENT_BIT, "--dry-run", "-c", "in.yaml"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
@@ -222,16 +294,39 @@ def test_fluent_bit_names_these_lines(tmp_path: Path, text: str, line: int, word
 
 @pytest.mark.parametrize(("text", "versions"), ACCEPTED)
 def test_taken_as_fluent_bit_takes_it(text: str, versions: frozenset[str]) -> None:
-    yaml_config.parse(text.encode(), "in.yaml")
+    data = text.encode()
+    doc = yaml_config.parse(data, "in.yaml")
+    # Read as libyaml reads it (BaseLoader types nothing: each scalar is its text, as Fluent Bit
+    # reads it), and rendered back byte for byte.
+    assert [_tree(root) for root in doc.roots] == list(yaml.load_all(text, Loader=yaml.CBaseLoader))
+    assert yaml_edit.apply(doc, {}).data == data
+
+
+@pytest.mark.skipif(not FLUENT_BIT, reason="FLUENT_BIT_BIN is not set: the verdicts above are Fluent Bit's as recorded")
+@pytest.mark.parametrize(("text", "line", "words"), NOT_TAKEN)
+def test_fluent_bit_takes_these_too(tmp_path: Path, text: str, line: int, words: str) -> None:
+    assert _reader_takes(tmp_path, text), "Fluent Bit refuses it"
 
 
 @pytest.mark.skipif(not FLUENT_BIT, reason="FLUENT_BIT_BIN is not set: the verdicts above are Fluent Bit's as recorded")
 @pytest.mark.parametrize(("text", "versions"), ACCEPTED)
 def test_fluent_bit_takes_these(tmp_path: Path, text: str, versions: frozenset[str]) -> None:
-    version = _version()
-    (tmp_path / "in.yaml").write_text(text)
+    assert _reader_takes(tmp_path, text) == (_version() in versions)
+
+
+def _reader_takes(tmp_path: Path, text: str) -> bool:
+    """Whether FLUENT_BIT_BIN's reader and libyaml take the config: only their verdict, as a dry
+    run may also fail on a plugin's own settings."""
+    (tmp_path / "in.yaml").write_bytes(text.encode())
     done = subprocess.run(
         [FLUENT_BIT, "--dry-run", "-c", "in.yaml"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
-    # Only the reader's verdict: a dry run may also fail on a plugin's own settings.
-    assert ("yaml error" not in done.stderr) == (version in versions), done.stderr
+    return "yaml error" not in done.stderr and "invalid YAML" not in done.stderr
+
+
+def _tree(node: yaml_config.Node) -> Any:
+    if isinstance(node, yaml_config.Mapping):
+        return {key.value: _tree(value) for key, value in node.pairs}
+    if isinstance(node, yaml_config.Sequence):
+        return [_tree(item) for item in node.items]
+    return node.value
