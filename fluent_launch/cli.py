@@ -11,7 +11,7 @@ import gc
 import os
 import sys
 
-from fluent_launch import __version__, diagnose, edit, formats, values
+from fluent_launch import __version__, diagnose, edit, formats, known, values
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
@@ -167,9 +167,15 @@ def _launch(argv: list[str] | None) -> int:
 
 
 def _warn(config: formats.Config, options: Options) -> None:
-    """Print the warnings about the config, the overrides and Fluent Bit's arguments."""
+    """Print the warnings about the config, the overrides and Fluent Bit's arguments; refuse
+    an override key a plugin would not start with."""
+    settings = list(formats.all_settings(config))
+    yaml = formats.is_yaml(options.in_config)
+    found = list(known.check_overrides(options.overrides, settings, yaml))
     fluent_bit = diagnose.options(options.fluent_bit_args)
-    for warning in diagnose.warnings(formats.settings(config), options.overrides, fluent_bit):
+    found += diagnose.warnings(formats.settings(config), options.overrides, fluent_bit)
+    found += known.warnings(settings, options.overrides)
+    for warning in found:
         print(f"fluent-launch: warning: {warning}", file=sys.stderr)
 
 

@@ -279,19 +279,20 @@ def line_end(data: bytes, end: int) -> bytes:
     return b"\r\n" if data[end - 2 : end] == b"\r\n" else b"\n"
 
 
-def settings(doc: Document, kinds: Iterable[str], keys: frozenset[bytes]) -> Iterator[Setting]:
+def settings(doc: Document, kinds: Iterable[str], keys: frozenset[bytes] | None) -> Iterator[Setting]:
     """(path, line, kind, plugin, key, value) of each own entry whose key is in `keys` (lower
-    case), in the sections of these kinds, in file order; `plugin` is the section's `name`.
+    case; every entry if None), in the sections of these kinds, in file order; `plugin` is the
+    section's `name`.
 
     The diagnostics take this shape from every config format. Line numbers are counted as
     the entries come, so that the file is scanned once however many there are.
     """
     data = doc.data
     pos, line = 0, 1
-    for section in doc.sections.of_kinds(kinds, keys | {b"name"}):
+    for section in doc.sections.of_kinds(kinds, None if keys is None else keys | {b"name"}):
         plugin = next((entry.value for entry in section.entries if entry.key == b"name"), b"")
         for entry in section.entries:
-            if entry.key in keys:
+            if keys is None or entry.key in keys:
                 line += data.count(b"\n", pos, entry.start)
                 pos = entry.start
                 key = fsdecode(entry.head.strip())

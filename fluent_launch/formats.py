@@ -58,6 +58,20 @@ def settings(config: Config) -> Iterator[Setting]:
     return _yaml_settings(found, yaml_config.key_id)
 
 
+def all_settings(config: Config) -> Iterator[Setting]:
+    """(path, line, kind, plugin, key, value) of every setting of the service and the plugins,
+    in file order, each key as Fluent Bit reads it (YAML's camelCase in snake_case)."""
+    if isinstance(config, Document):
+        return document.settings(config, (SERVICE, INPUT, FILTER, OUTPUT), None)
+    from fluent_launch import yaml_config
+
+    return (
+        (path, line, kind, plugin, yaml_config.key_id(key), value)
+        for doc in config
+        for path, line, kind, plugin, key, value in yaml_config.settings(doc)
+    )
+
+
 def _yaml_settings(found: Iterator[Setting], key_id: Callable[[str], str]) -> Iterator[Setting]:
     for path, line, kind, plugin, key, value in found:
         name = key_id(key)

@@ -5,125 +5,118 @@ from the `--help-json` of those binaries (see scripts/properties.py for what it 
 """
 
 VERSIONS = "4.2.8"
-SERVICE = "coro_stack_size daemon dns.mode dns.prefer_ipv4 dns.prefer_ipv6 dns.resolver enable_chunk_trace flush flush.adaptive flush.adaptive.down_steps flush.adaptive.high_pressure flush.adaptive.low_pressure flush.adaptive.max_interval flush.adaptive.medium_pressure flush.adaptive.min_interval flush.adaptive.up_steps grace hc_errors_count hc_period hc_retry_failure_count health_check hot_reload hot_reload.ensure_thread_safety hot_reload.timeout http_listen http_port http_server json.convert_nan_to_null json.escape_unicode log_file log_level multiline_buffer_limit parsers_file plugins_file scheduler.base scheduler.cap security.fips_mode sp.convert_from_str_to_num storage.backlog.mem_limit storage.checksum storage.inherit storage.keep.rejected storage.max_chunks_up storage.metrics storage.path storage.rejected.limit storage.rejected.path storage.sync storage.trim_files storage.type streams_file windows.maxstdio"
-# Keys every plugin of the kind takes.
-CORE = {
-    "input": "active alias condition host ipv6 listen log_level log_suppress_interval mem_buf_limit name port processors routable routes storage.pause_on_chunks_overlimit storage.type tag thread.ring_buffer.capacity thread.ring_buffer.window threaded tls tls.ca_file tls.ca_path tls.ciphers tls.crt_file tls.debug tls.key_file tls.key_passwd tls.max_version tls.min_version tls.verify tls.verify_client_cert tls.verify_hostname tls.vhost",
-    "filter": "active alias condition log_level log_suppress_interval match match_regex name processors routes",
-    "output": "active alias condition host ipv6 log_level log_suppress_interval match match_regex name port processors retry_limit routes storage.total_limit_size tls tls.ca_file tls.ca_path tls.ciphers tls.crt_file tls.debug tls.key_file tls.key_passwd tls.max_version tls.min_version tls.proxy.ca_file tls.proxy.ca_path tls.proxy.verify tls.proxy.verify_hostname tls.verify tls.verify_hostname tls.vhost tls.windows.certstore_name tls.windows.client_thumbprints tls.windows.use_enterprise_store workers",
-}
-# Each plugin's own keys.
-PLUGINS = {
-    "input": {
-        "blob": "database_file exclude_pattern path scan_refresh_interval upload_failure_action upload_failure_message upload_failure_suffix upload_success_action upload_success_message upload_success_suffix",
-        "collectd": "typesdb",
-        "cpu": "interval_nsec interval_sec pid",
-        "disk": "dev_name interval_nsec interval_sec",
-        "docker": "exclude include interval_nsec interval_sec path.containers path.sysfs",
-        "docker_events": "buffer_size key parser reconnect.retry_interval reconnect.retry_limits unix_path",
-        "dummy": "copies dummy fixed_timestamp flush_on_startup interval_nsec interval_sec metadata rate samples start_time_nsec start_time_sec test_hang_on_exit",
-        "elasticsearch": "buffer_chunk_size buffer_max_size hostname http2 meta_key tag_key version",
-        "event_type": "interval_nsec interval_sec type",
-        "exec": "buf_size command exit_after_oneshot interval_nsec interval_sec oneshot parser propagate_exit_code",
-        "fluentbit_metrics": "scrape_interval scrape_on_start",
-        "forward": "buffer_chunk_size buffer_max_size empty_shared_key security.users self_hostname shared_key tag_prefix unix_path unix_perm",
-        "gpu_metrics": "cards_exclude cards_include enable_power enable_temperature path_sysfs scrape_interval",
-        "head": "add_path buf_size file interval_nsec interval_sec key lines split_line",
-        "health": "add_host add_port alert interval_nsec interval_sec",
-        "http": "buffer_chunk_size buffer_max_size http2 success_header successful_response_code tag_key",
-        "kmsg": "prio_level",
-        "kubernetes_events": "db db.sync interval_nsec interval_sec kube_ca_file kube_ca_path kube_namespace kube_request_limit kube_retention_time kube_token_file kube_token_ttl kube_url",
-        "lib": "",
-        "mem": "interval_nsec interval_sec pid",
-        "mqtt": "buffer_size payload_key",
-        "netif": "interface interval_nsec interval_sec test_at_init verbose",
-        "nginx_metrics": "nginx_plus scrape_interval status_url",
-        "node_exporter_metrics": "collector.cpu.scrape_interval collector.cpufreq.scrape_interval collector.diskstats.scrape_interval collector.filefd.scrape_interval collector.filesystem.scrape_interval collector.hwmon.chip-exclude collector.hwmon.chip-include collector.hwmon.scrape_interval collector.hwmon.sensor-exclude collector.hwmon.sensor-include collector.loadavg.scrape_interval collector.meminfo.scrape_interval collector.netdev.scrape_interval collector.netstat.scrape_interval collector.nvme.scrape_interval collector.processes.scrape_interval collector.sockstat.scrape_interval collector.stat.scrape_interval collector.systemd.scrape_interval collector.textfile.path collector.textfile.scrape_interval collector.thermalzone.scrape_interval collector.time.scrape_interval collector.uname.scrape_interval collector.vmstat.scrape_interval diskstats.ignore_device_regex filesystem.ignore_filesystem_type_regex filesystem.ignore_mount_point_regex metrics path.procfs path.rootfs path.sysfs scrape_interval systemd_exclude_pattern systemd_include_pattern systemd_include_service_task_metrics systemd_service_restart_metrics systemd_unit_start_time_metrics",
-        "opentelemetry": "buffer_chunk_size buffer_max_size encode_profiles_as_log http2 logs_body_key logs_metadata_key profiles_support raw_traces successful_response_code tag_from_uri tag_key",
-        "podman_metrics": "path.config path.procfs path.sysfs scrape_interval scrape_on_start",
-        "proc": "alert fd interval_nsec interval_sec mem proc_name",
-        "process_exporter_metrics": "metrics path.procfs process_exclude_pattern process_include_pattern scrape_interval",
-        "prometheus_remote_write": "buffer_chunk_size buffer_max_size http2 successful_response_code tag_from_uri uri",
-        "prometheus_scrape": "bearer_token buffer_max_size http_passwd http_user metrics_path scrape_interval",
-        "prometheus_textfile": "path scrape_interval",
-        "random": "interval_nsec interval_sec samples",
-        "serial": "bitrate file format min_bytes separator",
-        "splunk": "add_remote_addr buffer_chunk_size buffer_max_size http2 remote_addr_key splunk_token splunk_token_key store_token_in_metadata success_header tag_key",
-        "statsd": "metrics",
-        "stdin": "buffer_size parser",
-        "syslog": "buffer_chunk_size buffer_max_size format mode parser path raw_message_key receive_buffer_size source_address_key unix_perm",
-        "systemd": "db db.sync lowercase max_entries max_fields path read_from_tail strip_underscores systemd_filter systemd_filter_type",
-        "tail": "buffer_chunk_size buffer_max_size db db.compare_filename db.journal_mode db.locking db.sync docker_mode docker_mode_flush docker_mode_parser event_batch_size exclude_path exit_on_eof file_cache_advise generic.encoding ignore_active_older_files ignore_older inotify_watcher key multiline multiline.parser multiline_flush offset_key parser parser_* parser_firstline path path_key progress_check_interval progress_check_interval_nsec read_from_head read_newly_discovered_files_from_head refresh_interval rotate_wait skip_empty_lines skip_long_lines static_batch_size tag_regex truncate_long_lines unicode.encoding watcher_interval",
-        "tcp": "buffer_size chunk_size format separator source_address_key",
-        "thermal": "interval_nsec interval_sec name_regex type_regex",
-        "udp": "buffer_size chunk_size format separator source_address_key",
-    },
-    "filter": {
-        "alter_size": "add remove",
-        "aws": "account_id ami_id az ec2_instance_id ec2_instance_type enable_entity hostname imds_version private_ip retry_interval_s tags_enabled tags_exclude tags_include vpc_id",
-        "checklist": "file ignore_case lookup_key mode print_query_time record",
-        "ecs": "add agent_endpoint_retries cluster_metadata_only ecs_meta_cache_ttl ecs_meta_host ecs_meta_port ecs_tag_prefix",
-        "expect": "action key_exists key_not_exists key_val_eq key_val_is_not_null key_val_is_null result_key",
-        "geoip2": "database lookup_key record",
-        "grep": "exclude logical_op regex",
-        "kubernetes": "annotations aws_pod_association_endpoint aws_pod_association_host aws_pod_association_host_client_cert_file aws_pod_association_host_client_key_file aws_pod_association_host_server_ca_file aws_pod_association_host_tls_debug aws_pod_association_host_tls_verify aws_pod_association_port aws_pod_service_map_refresh_interval aws_pod_service_map_ttl aws_pod_service_preload_cache_dir aws_use_pod_association buffer_size cache_use_docker_id dns_retries dns_wait_time dummy_meta k8s-logging.exclude k8s-logging.parser keep_log kube_ca_file kube_ca_path kube_meta_cache_ttl kube_meta_namespace_cache_ttl kube_meta_preload_cache_dir kube_tag_prefix kube_token_command kube_token_file kube_token_ttl kube_url kubelet_host kubelet_port labels merge_log merge_log_key merge_log_trim merge_parser namespace_annotations namespace_labels namespace_metadata_only owner_references regex_parser set_platform tls.debug tls.verify tls.verify_hostname tls.vhost use_journal use_kubelet use_pod_association use_tag_for_meta",
-        "log_to_metrics": "add_label bucket discard_logs emitter_mem_buf_limit emitter_name exclude flush_interval_nsec flush_interval_sec kubernetes_mode label_field metric_description metric_mode metric_name metric_namespace metric_subsystem regex tag value_field",
-        "modify": "add copy hard_copy hard_rename move_to_end move_to_start remove remove_regex remove_wildcard rename set",
-        "multiline": "buffer debug_flush emitter_mem_buf_limit emitter_name emitter_storage.type flush_ms mode multiline.key_content multiline.parser",
-        "nest": "add_prefix nest_under nested_under operation remove_prefix wildcard",
-        "nightfall": "nightfall_api_key policy_id sampling_rate tls.ca_path tls.debug tls.verify tls.vhost",
-        "parser": "key_name parser preserve_key reserve_data unescape_key",
-        "record_modifier": "allowlist_key record remove_key uuid_key whitelist_key",
-        "rewrite_tag": "emitter_mem_buf_limit emitter_name emitter_storage.type rule",
-        "stdout": "",
-        "sysinfo": "fluentbit_version_key hostname_key kernel_version_key os_name_key os_version_key",
-        "throttle": "interval print_status rate window",
-        "type_converter": "float_key int_key str_key uint_key",
-    },
-    "output": {
-        "azure": "customer_id log_type log_type_key shared_key time_generated time_key",
-        "azure_blob": "account_name auth_type auto_create_container azure_blob_buffer_key blob_type blob_uri_length buffer_dir buffer_file_delete_early buffering_enabled compress compress_blob configuration_endpoint_bearer_token configuration_endpoint_password configuration_endpoint_url configuration_endpoint_username container_name database_file date_key delete_on_max_upload_error emulator_mode endpoint file_delivery_attempt_limit io_timeout part_delivery_attempt_limit part_size path sas_token scheduler_max_retries shared_key store_dir_limit_size unify_tag upload_file_size upload_part_freshness_limit upload_parts_timeout upload_timeout",
-        "azure_kusto": "auth_type azure_kusto_buffer_key blob_uri_length buffer_dir buffer_file_delete_early buffering_enabled client_id client_secret compression_enabled database_name delete_on_max_upload_error include_tag_key include_time_key ingestion_endpoint ingestion_endpoint_connect_timeout ingestion_mapping_reference ingestion_resources_refresh_interval io_timeout log_key scheduler_max_retries store_dir_limit_size table_name tag_key tenant_id time_key unify_tag upload_file_size upload_timeout workload_identity_token_file",
-        "azure_logs_ingestion": "client_id client_secret compress dce_url dcr_id table_name tenant_id time_generated time_key",
-        "bigquery": "aws_region dataset_id enable_identity_federation google_service_account google_service_credentials ignore_unknown_values pool_id project_id project_number provider_id service_account_email service_account_secret skip_invalid_rows table_id",
-        "chronicle": "customer_id google_service_credentials label log_key log_type namespace namespace_key project_id region service_account_email service_account_secret",
-        "cloudwatch_logs": "add_entity auto_create_group auto_retry_requests endpoint external_id extra_user_agent log_format log_group_class log_group_name log_group_template log_key log_retention_days log_stream_name log_stream_prefix log_stream_template metric_dimensions metric_namespace profile region role_arn sts_endpoint",
-        "counter": "",
-        "datadog": "apikey compress dd_hostname dd_message_key dd_service dd_source dd_tags header include_tag_key json_date_key provider proxy tag_key",
-        "es": "aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service_name aws_sts_endpoint buffer_size cloud_auth cloud_id compress current_time_index generate_id http_api_key http_passwd http_user id_key include_tag_key index logstash_dateformat logstash_format logstash_prefix logstash_prefix_key logstash_prefix_separator path pipeline replace_dots suppress_type_name tag_key time_key time_key_format time_key_nanos trace_error trace_output type write_operation",
-        "exit": "flush_count record_count time_count",
-        "file": "csv_column_names delimiter file format label_delimiter mkdir path template",
-        "flowcounter": "event_based unit",
-        "forward": "add_option compress empty_shared_key fluentd_compat password require_ack_response retain_metadata_in_forward_mode self_hostname send_options shared_key tag time_as_integer unix_path upstream username",
-        "gelf": "compress gelf_full_message_key gelf_host_key gelf_level_key gelf_short_message_key gelf_tag_key gelf_timestamp_key mode packet_size",
-        "http": "allow_duplicated_headers aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service aws_sts_endpoint body_key compress format gelf_full_message_key gelf_host_key gelf_level_key gelf_short_message_key gelf_timestamp_key header header_tag headers_key http.read_idle_timeout http.response_timeout http_method http_passwd http_user json_date_format json_date_key log_response_payload proxy uri",
-        "influxdb": "add_integer_suffix auto_tags bucket database http_header http_passwd http_token http_user org sequence_tag tag_keys uri",
-        "kafka-rest": "avro_http_header include_tag_key message_key partition tag_key time_key time_key_format topic url_path",
-        "kinesis_firehose": "auto_retry_requests compression delivery_stream endpoint external_id log_key profile region role_arn simple_aggregation sts_endpoint time_key time_key_format",
-        "kinesis_streams": "auto_retry_requests endpoint external_id log_key profile region role_arn simple_aggregation stream sts_endpoint time_key time_key_format",
-        "lib": "data_mode format max_records",
-        "logdna": "api_key app exclude_promoted_keys file hostname ip logdna_endpoint logdna_host logdna_port mac tags",
-        "loki": "auto_kubernetes_labels bearer_token buffer_size compress drop_single_key header http_passwd http_user label_keys label_map_path labels line_format remove_keys structured_metadata structured_metadata_map_keys tenant_id tenant_id_key uri",
-        "nats": "",
-        "nrlogs": "api_key base_uri compress license_key",
-        "null": "format json_date_format json_date_key",
-        "opensearch": "aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service_name aws_sts_endpoint buffer_size compress current_time_index generate_id http_passwd http_user id_key include_tag_key index logstash_dateformat logstash_format logstash_prefix logstash_prefix_key logstash_prefix_separator path pipeline replace_dots suppress_type_name tag_key time_key time_key_format time_key_nanos trace_error trace_output type write_operation",
-        "opentelemetry": "add_label aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service aws_sts_endpoint batch_size compress grpc grpc_logs_uri grpc_metrics_uri grpc_profiles_uri grpc_traces_uri header http2 http_passwd http_user log_response_payload logs_attributes_metadata_key logs_body_key logs_body_key_attributes logs_instrumentation_scope_metadata_key logs_max_resources logs_max_scopes logs_metadata_key logs_observed_timestamp_metadata_key logs_resource_metadata_key logs_severity_number_message_key logs_severity_number_metadata_key logs_severity_text_message_key logs_severity_text_metadata_key logs_span_id_message_key logs_span_id_metadata_key logs_timestamp_metadata_key logs_trace_flags_metadata_key logs_trace_id_message_key logs_trace_id_metadata_key logs_uri metrics_uri profiles_uri proxy traces_uri",
-        "oracle_log_analytics": "config_file_location namespace oci_config_in_record oci_la_entity_id oci_la_entity_type oci_la_global_metadata oci_la_log_group_id oci_la_log_path oci_la_log_set_id oci_la_log_source_name oci_la_metadata profile_name proxy uri",
-        "plot": "file key",
-        "prometheus_exporter": "add_label add_timestamp",
-        "prometheus_remote_write": "add_label aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service aws_sts_endpoint compression header http_passwd http_user log_response_payload proxy uri",
-        "s3": "authorization_endpoint_bearer_token authorization_endpoint_password authorization_endpoint_url authorization_endpoint_username auto_retry_requests blob_database_file bucket canned_acl compression content_type endpoint external_id file_delivery_attempt_limit json_date_format json_date_key log_key part_delivery_attempt_limit part_size preserve_data_ordering profile region role_arn s3_key_format s3_key_format_tag_delimiters send_content_md5 static_file_path storage_class store_dir store_dir_limit_size sts_endpoint total_file_size upload_chunk_size upload_part_freshness_limit upload_parts_timeout upload_timeout use_put_object",
-        "skywalking": "auth_token svc_inst_name svc_name",
-        "slack": "webhook",
-        "splunk": "channel compress event_field event_host event_index event_index_key event_key event_source event_sourcetype event_sourcetype_key http_buffer_size http_debug_bad_request http_passwd http_user splunk_send_raw splunk_token",
-        "stackdriver": "autoformat_stackdriver_trace cloud_logging_base_url compress custom_k8s_regex export_to_project_id google_service_credentials http_request_key job k8s_cluster_location k8s_cluster_name labels labels_key location log_name_key metadata_server namespace node_id project_id_key resource resource_labels service_account_email service_account_secret severity_key span_id_key stackdriver_agent tag_prefix task_id test_log_entry_format text_payload_key trace_key trace_sampled_key",
-        "stdout": "format json_date_format json_date_key",
-        "syslog": "allow_longer_sd_id mode syslog_appname_key syslog_appname_preset syslog_facility_key syslog_facility_preset syslog_format syslog_hostname_key syslog_hostname_preset syslog_maxsize syslog_message_key syslog_msgid_key syslog_msgid_preset syslog_procid_key syslog_procid_preset syslog_sd_key syslog_severity_key syslog_severity_preset",
-        "tcp": "format json_date_format json_date_key raw_message_key",
-        "td": "api database region table",
-        "udp": "format json_date_format json_date_key raw_message_key",
-        "vivo_exporter": "empty_stream_on_read http_cors_allow_origin stream_queue_size",
-        "websocket": "format header json_date_format json_date_key uri",
-    },
-}
+LEFT_ALONE = ("net.", "_debug.")
+# One line per plugin: KIND PLUGIN KEY..., where the plugin `*` holds the keys every
+# plugin of the kind takes. One string, as it is cheapest to load; read by fluent_launch/known.py.
+TABLE = """
+service * coro_stack_size daemon dns.mode dns.prefer_ipv4 dns.prefer_ipv6 dns.resolver enable_chunk_trace flush flush.adaptive flush.adaptive.down_steps flush.adaptive.high_pressure flush.adaptive.low_pressure flush.adaptive.max_interval flush.adaptive.medium_pressure flush.adaptive.min_interval flush.adaptive.up_steps grace hc_errors_count hc_period hc_retry_failure_count health_check hot_reload hot_reload.ensure_thread_safety hot_reload.timeout http_listen http_port http_server json.convert_nan_to_null json.escape_unicode log_file log_level multiline_buffer_limit parsers_file plugins_file scheduler.base scheduler.cap security.fips_mode sp.convert_from_str_to_num storage.backlog.mem_limit storage.checksum storage.inherit storage.keep.rejected storage.max_chunks_up storage.metrics storage.path storage.rejected.limit storage.rejected.path storage.sync storage.trim_files storage.type streams_file windows.maxstdio
+input * active alias condition host ipv6 listen log_level log_suppress_interval mem_buf_limit name port processors routable routes storage.pause_on_chunks_overlimit storage.type tag thread.ring_buffer.capacity thread.ring_buffer.window threaded tls tls.ca_file tls.ca_path tls.ciphers tls.crt_file tls.debug tls.key_file tls.key_passwd tls.max_version tls.min_version tls.verify tls.verify_client_cert tls.verify_hostname tls.vhost
+input blob database_file exclude_pattern path scan_refresh_interval upload_failure_action upload_failure_message upload_failure_suffix upload_success_action upload_success_message upload_success_suffix
+input collectd typesdb
+input cpu interval_nsec interval_sec pid
+input disk dev_name interval_nsec interval_sec
+input docker exclude include interval_nsec interval_sec path.containers path.sysfs
+input docker_events buffer_size key parser reconnect.retry_interval reconnect.retry_limits unix_path
+input dummy copies dummy fixed_timestamp flush_on_startup interval_nsec interval_sec metadata rate samples start_time_nsec start_time_sec test_hang_on_exit
+input elasticsearch buffer_chunk_size buffer_max_size hostname http2 meta_key tag_key version
+input event_type interval_nsec interval_sec type
+input exec buf_size command exit_after_oneshot interval_nsec interval_sec oneshot parser propagate_exit_code
+input fluentbit_metrics scrape_interval scrape_on_start
+input forward buffer_chunk_size buffer_max_size empty_shared_key security.users self_hostname shared_key tag_prefix unix_path unix_perm
+input gpu_metrics cards_exclude cards_include enable_power enable_temperature path_sysfs scrape_interval
+input head add_path buf_size file interval_nsec interval_sec key lines split_line
+input health add_host add_port alert interval_nsec interval_sec
+input http buffer_chunk_size buffer_max_size http2 success_header successful_response_code tag_key
+input kmsg prio_level
+input kubernetes_events db db.sync interval_nsec interval_sec kube_ca_file kube_ca_path kube_namespace kube_request_limit kube_retention_time kube_token_file kube_token_ttl kube_url
+input lib
+input mem interval_nsec interval_sec pid
+input mqtt buffer_size payload_key
+input netif interface interval_nsec interval_sec test_at_init verbose
+input nginx_metrics nginx_plus scrape_interval status_url
+input node_exporter_metrics collector.cpu.scrape_interval collector.cpufreq.scrape_interval collector.diskstats.scrape_interval collector.filefd.scrape_interval collector.filesystem.scrape_interval collector.hwmon.chip-exclude collector.hwmon.chip-include collector.hwmon.scrape_interval collector.hwmon.sensor-exclude collector.hwmon.sensor-include collector.loadavg.scrape_interval collector.meminfo.scrape_interval collector.netdev.scrape_interval collector.netstat.scrape_interval collector.nvme.scrape_interval collector.processes.scrape_interval collector.sockstat.scrape_interval collector.stat.scrape_interval collector.systemd.scrape_interval collector.textfile.path collector.textfile.scrape_interval collector.thermalzone.scrape_interval collector.time.scrape_interval collector.uname.scrape_interval collector.vmstat.scrape_interval diskstats.ignore_device_regex filesystem.ignore_filesystem_type_regex filesystem.ignore_mount_point_regex metrics path.procfs path.rootfs path.sysfs scrape_interval systemd_exclude_pattern systemd_include_pattern systemd_include_service_task_metrics systemd_service_restart_metrics systemd_unit_start_time_metrics
+input opentelemetry buffer_chunk_size buffer_max_size encode_profiles_as_log http2 logs_body_key logs_metadata_key profiles_support raw_traces successful_response_code tag_from_uri tag_key
+input podman_metrics path.config path.procfs path.sysfs scrape_interval scrape_on_start
+input proc alert fd interval_nsec interval_sec mem proc_name
+input process_exporter_metrics metrics path.procfs process_exclude_pattern process_include_pattern scrape_interval
+input prometheus_remote_write buffer_chunk_size buffer_max_size http2 successful_response_code tag_from_uri uri
+input prometheus_scrape bearer_token buffer_max_size http_passwd http_user metrics_path scrape_interval
+input prometheus_textfile path scrape_interval
+input random interval_nsec interval_sec samples
+input serial bitrate file format min_bytes separator
+input splunk add_remote_addr buffer_chunk_size buffer_max_size http2 remote_addr_key splunk_token splunk_token_key store_token_in_metadata success_header tag_key
+input statsd metrics
+input stdin buffer_size parser
+input syslog buffer_chunk_size buffer_max_size format mode parser path raw_message_key receive_buffer_size source_address_key unix_perm
+input systemd db db.sync lowercase max_entries max_fields path read_from_tail strip_underscores systemd_filter systemd_filter_type
+input tail buffer_chunk_size buffer_max_size db db.compare_filename db.journal_mode db.locking db.sync docker_mode docker_mode_flush docker_mode_parser event_batch_size exclude_path exit_on_eof file_cache_advise generic.encoding ignore_active_older_files ignore_older inotify_watcher key multiline multiline.parser multiline_flush offset_key parser parser_* parser_firstline path path_key progress_check_interval progress_check_interval_nsec read_from_head read_newly_discovered_files_from_head refresh_interval rotate_wait skip_empty_lines skip_long_lines static_batch_size tag_regex truncate_long_lines unicode.encoding watcher_interval
+input tcp buffer_size chunk_size format separator source_address_key
+input thermal interval_nsec interval_sec name_regex type_regex
+input udp buffer_size chunk_size format separator source_address_key
+filter * active alias condition log_level log_suppress_interval match match_regex name processors routes
+filter alter_size add remove
+filter aws account_id ami_id az ec2_instance_id ec2_instance_type enable_entity hostname imds_version private_ip retry_interval_s tags_enabled tags_exclude tags_include vpc_id
+filter checklist file ignore_case lookup_key mode print_query_time record
+filter ecs add agent_endpoint_retries cluster_metadata_only ecs_meta_cache_ttl ecs_meta_host ecs_meta_port ecs_tag_prefix
+filter expect action key_exists key_not_exists key_val_eq key_val_is_not_null key_val_is_null result_key
+filter geoip2 database lookup_key record
+filter grep exclude logical_op regex
+filter kubernetes annotations aws_pod_association_endpoint aws_pod_association_host aws_pod_association_host_client_cert_file aws_pod_association_host_client_key_file aws_pod_association_host_server_ca_file aws_pod_association_host_tls_debug aws_pod_association_host_tls_verify aws_pod_association_port aws_pod_service_map_refresh_interval aws_pod_service_map_ttl aws_pod_service_preload_cache_dir aws_use_pod_association buffer_size cache_use_docker_id dns_retries dns_wait_time dummy_meta k8s-logging.exclude k8s-logging.parser keep_log kube_ca_file kube_ca_path kube_meta_cache_ttl kube_meta_namespace_cache_ttl kube_meta_preload_cache_dir kube_tag_prefix kube_token_command kube_token_file kube_token_ttl kube_url kubelet_host kubelet_port labels merge_log merge_log_key merge_log_trim merge_parser namespace_annotations namespace_labels namespace_metadata_only owner_references regex_parser set_platform tls.debug tls.verify tls.verify_hostname tls.vhost use_journal use_kubelet use_pod_association use_tag_for_meta
+filter log_to_metrics add_label bucket discard_logs emitter_mem_buf_limit emitter_name exclude flush_interval_nsec flush_interval_sec kubernetes_mode label_field metric_description metric_mode metric_name metric_namespace metric_subsystem regex tag value_field
+filter modify add copy hard_copy hard_rename move_to_end move_to_start remove remove_regex remove_wildcard rename set
+filter multiline buffer debug_flush emitter_mem_buf_limit emitter_name emitter_storage.type flush_ms mode multiline.key_content multiline.parser
+filter nest add_prefix nest_under nested_under operation remove_prefix wildcard
+filter nightfall nightfall_api_key policy_id sampling_rate tls.ca_path tls.debug tls.verify tls.vhost
+filter parser key_name parser preserve_key reserve_data unescape_key
+filter record_modifier allowlist_key record remove_key uuid_key whitelist_key
+filter rewrite_tag emitter_mem_buf_limit emitter_name emitter_storage.type rule
+filter stdout
+filter sysinfo fluentbit_version_key hostname_key kernel_version_key os_name_key os_version_key
+filter throttle interval print_status rate window
+filter type_converter float_key int_key str_key uint_key
+output * active alias condition host ipv6 log_level log_suppress_interval match match_regex name port processors retry_limit routes storage.total_limit_size tls tls.ca_file tls.ca_path tls.ciphers tls.crt_file tls.debug tls.key_file tls.key_passwd tls.max_version tls.min_version tls.proxy.ca_file tls.proxy.ca_path tls.proxy.verify tls.proxy.verify_hostname tls.verify tls.verify_hostname tls.vhost tls.windows.certstore_name tls.windows.client_thumbprints tls.windows.use_enterprise_store workers
+output azure customer_id log_type log_type_key shared_key time_generated time_key
+output azure_blob account_name auth_type auto_create_container azure_blob_buffer_key blob_type blob_uri_length buffer_dir buffer_file_delete_early buffering_enabled compress compress_blob configuration_endpoint_bearer_token configuration_endpoint_password configuration_endpoint_url configuration_endpoint_username container_name database_file date_key delete_on_max_upload_error emulator_mode endpoint file_delivery_attempt_limit io_timeout part_delivery_attempt_limit part_size path sas_token scheduler_max_retries shared_key store_dir_limit_size unify_tag upload_file_size upload_part_freshness_limit upload_parts_timeout upload_timeout
+output azure_kusto auth_type azure_kusto_buffer_key blob_uri_length buffer_dir buffer_file_delete_early buffering_enabled client_id client_secret compression_enabled database_name delete_on_max_upload_error include_tag_key include_time_key ingestion_endpoint ingestion_endpoint_connect_timeout ingestion_mapping_reference ingestion_resources_refresh_interval io_timeout log_key scheduler_max_retries store_dir_limit_size table_name tag_key tenant_id time_key unify_tag upload_file_size upload_timeout workload_identity_token_file
+output azure_logs_ingestion client_id client_secret compress dce_url dcr_id table_name tenant_id time_generated time_key
+output bigquery aws_region dataset_id enable_identity_federation google_service_account google_service_credentials ignore_unknown_values pool_id project_id project_number provider_id service_account_email service_account_secret skip_invalid_rows table_id
+output chronicle customer_id google_service_credentials label log_key log_type namespace namespace_key project_id region service_account_email service_account_secret
+output cloudwatch_logs add_entity auto_create_group auto_retry_requests endpoint external_id extra_user_agent log_format log_group_class log_group_name log_group_template log_key log_retention_days log_stream_name log_stream_prefix log_stream_template metric_dimensions metric_namespace profile region role_arn sts_endpoint
+output counter
+output datadog apikey compress dd_hostname dd_message_key dd_service dd_source dd_tags header include_tag_key json_date_key provider proxy tag_key
+output es aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service_name aws_sts_endpoint buffer_size cloud_auth cloud_id compress current_time_index generate_id http_api_key http_passwd http_user id_key include_tag_key index logstash_dateformat logstash_format logstash_prefix logstash_prefix_key logstash_prefix_separator path pipeline replace_dots suppress_type_name tag_key time_key time_key_format time_key_nanos trace_error trace_output type write_operation
+output exit flush_count record_count time_count
+output file csv_column_names delimiter file format label_delimiter mkdir path template
+output flowcounter event_based unit
+output forward add_option compress empty_shared_key fluentd_compat password require_ack_response retain_metadata_in_forward_mode self_hostname send_options shared_key tag time_as_integer unix_path upstream username
+output gelf compress gelf_full_message_key gelf_host_key gelf_level_key gelf_short_message_key gelf_tag_key gelf_timestamp_key mode packet_size
+output http allow_duplicated_headers aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service aws_sts_endpoint body_key compress format gelf_full_message_key gelf_host_key gelf_level_key gelf_short_message_key gelf_timestamp_key header header_tag headers_key http.read_idle_timeout http.response_timeout http_method http_passwd http_user json_date_format json_date_key log_response_payload proxy uri
+output influxdb add_integer_suffix auto_tags bucket database http_header http_passwd http_token http_user org sequence_tag tag_keys uri
+output kafka-rest avro_http_header include_tag_key message_key partition tag_key time_key time_key_format topic url_path
+output kinesis_firehose auto_retry_requests compression delivery_stream endpoint external_id log_key profile region role_arn simple_aggregation sts_endpoint time_key time_key_format
+output kinesis_streams auto_retry_requests endpoint external_id log_key profile region role_arn simple_aggregation stream sts_endpoint time_key time_key_format
+output lib data_mode format max_records
+output logdna api_key app exclude_promoted_keys file hostname ip logdna_endpoint logdna_host logdna_port mac tags
+output loki auto_kubernetes_labels bearer_token buffer_size compress drop_single_key header http_passwd http_user label_keys label_map_path labels line_format remove_keys structured_metadata structured_metadata_map_keys tenant_id tenant_id_key uri
+output nats
+output nrlogs api_key base_uri compress license_key
+output null format json_date_format json_date_key
+output opensearch aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service_name aws_sts_endpoint buffer_size compress current_time_index generate_id http_passwd http_user id_key include_tag_key index logstash_dateformat logstash_format logstash_prefix logstash_prefix_key logstash_prefix_separator path pipeline replace_dots suppress_type_name tag_key time_key time_key_format time_key_nanos trace_error trace_output type write_operation
+output opentelemetry add_label aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service aws_sts_endpoint batch_size compress grpc grpc_logs_uri grpc_metrics_uri grpc_profiles_uri grpc_traces_uri header http2 http_passwd http_user log_response_payload logs_attributes_metadata_key logs_body_key logs_body_key_attributes logs_instrumentation_scope_metadata_key logs_max_resources logs_max_scopes logs_metadata_key logs_observed_timestamp_metadata_key logs_resource_metadata_key logs_severity_number_message_key logs_severity_number_metadata_key logs_severity_text_message_key logs_severity_text_metadata_key logs_span_id_message_key logs_span_id_metadata_key logs_timestamp_metadata_key logs_trace_flags_metadata_key logs_trace_id_message_key logs_trace_id_metadata_key logs_uri metrics_uri profiles_uri proxy traces_uri
+output oracle_log_analytics config_file_location namespace oci_config_in_record oci_la_entity_id oci_la_entity_type oci_la_global_metadata oci_la_log_group_id oci_la_log_path oci_la_log_set_id oci_la_log_source_name oci_la_metadata profile_name proxy uri
+output plot file key
+output prometheus_exporter add_label add_timestamp
+output prometheus_remote_write add_label aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service aws_sts_endpoint compression header http_passwd http_user log_response_payload proxy uri
+output s3 authorization_endpoint_bearer_token authorization_endpoint_password authorization_endpoint_url authorization_endpoint_username auto_retry_requests blob_database_file bucket canned_acl compression content_type endpoint external_id file_delivery_attempt_limit json_date_format json_date_key log_key part_delivery_attempt_limit part_size preserve_data_ordering profile region role_arn s3_key_format s3_key_format_tag_delimiters send_content_md5 static_file_path storage_class store_dir store_dir_limit_size sts_endpoint total_file_size upload_chunk_size upload_part_freshness_limit upload_parts_timeout upload_timeout use_put_object
+output skywalking auth_token svc_inst_name svc_name
+output slack webhook
+output splunk channel compress event_field event_host event_index event_index_key event_key event_source event_sourcetype event_sourcetype_key http_buffer_size http_debug_bad_request http_passwd http_user splunk_send_raw splunk_token
+output stackdriver autoformat_stackdriver_trace cloud_logging_base_url compress custom_k8s_regex export_to_project_id google_service_credentials http_request_key job k8s_cluster_location k8s_cluster_name labels labels_key location log_name_key metadata_server namespace node_id project_id_key resource resource_labels service_account_email service_account_secret severity_key span_id_key stackdriver_agent tag_prefix task_id test_log_entry_format text_payload_key trace_key trace_sampled_key
+output stdout format json_date_format json_date_key
+output syslog allow_longer_sd_id mode syslog_appname_key syslog_appname_preset syslog_facility_key syslog_facility_preset syslog_format syslog_hostname_key syslog_hostname_preset syslog_maxsize syslog_message_key syslog_msgid_key syslog_msgid_preset syslog_procid_key syslog_procid_preset syslog_sd_key syslog_severity_key syslog_severity_preset
+output tcp format json_date_format json_date_key raw_message_key
+output td api database region table
+output udp format json_date_format json_date_key raw_message_key
+output vivo_exporter empty_stream_on_read http_cors_allow_origin stream_queue_size
+output websocket format header json_date_format json_date_key uri
+"""

@@ -97,6 +97,12 @@ def main(binaries: list[str]) -> str:
                 own = plugins[kind].setdefault(plugin["name"].lower(), set())
                 for group, options in properties.items():
                     (core[kind] if group in SHARED else own).update(key_names(options))
+    table = [f"service * {' '.join(sorted(SERVICE))}"]
+    for kind, named in plugins.items():
+        table.append(f"{kind} * {' '.join(sorted(core[kind]))}")
+        table.extend(
+            f"{kind} {name} {' '.join(sorted(keys - core[kind]))}".rstrip() for name, keys in sorted(named.items())
+        )
     lines = [
         '"""Property names Fluent Bit takes, per section kind and plugin. Generated: do not edit.',
         "",
@@ -105,22 +111,13 @@ def main(binaries: list[str]) -> str:
         '"""',
         "",
         f"VERSIONS = {quoted(', '.join(versions))}",
-        f"SERVICE = {quoted(' '.join(sorted(SERVICE)))}",
-        "# Keys every plugin of the kind takes.",
-        "CORE = {",
-        *(f"    {quoted(kind)}: {quoted(' '.join(sorted(keys)))}," for kind, keys in core.items()),
-        "}",
-        "# Each plugin's own keys.",
-        "PLUGINS = {",
+        f"LEFT_ALONE = {LEFT_ALONE!r}".replace("'", '"'),
+        "# One line per plugin: KIND PLUGIN KEY..., where the plugin `*` holds the keys every",
+        "# plugin of the kind takes. One string, as it is cheapest to load; read by fluent_launch/known.py.",
+        'TABLE = """',
+        *table,
+        '"""',
     ]
-    for kind, named in plugins.items():
-        lines.append(f"    {quoted(kind)}: {{")
-        lines.extend(
-            f"        {quoted(name)}: {quoted(' '.join(sorted(keys - core[kind])))},"
-            for name, keys in sorted(named.items())
-        )
-        lines.append("    },")
-    lines.append("}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,117 @@
+"""Whether Fluent Bit knows a key: a plugin given a key it does not know refuses to start.
+
+Judged by the table of fluent_launch/properties.py (drawn from the binaries of each Fluent Bit
+version; a key any of them takes is known). Plugins outside it (the Go plugins, `-e` shared
+objects, plugins of a build with more than ours) are left alone, as are keys Fluent Bit takes
+for some plugins only (properties.LEFT_ALONE). The table is loaded only for a key outside
+COMMON, so that the usual overrides cost nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+
+from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch.errors import UsageError
+from fluent_launch.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from fluent_launch.document import Setting
+    from fluent_launch.edit import Overrides
+
+# Keys every plugin of the kind takes in every version, known without the table: those the
+# deployment guide and FireLens set everywhere (tests/test_known.py holds them to the table).
+_PLUGIN = ("name", "alias", "log_level")
+COMMON = {
+    SERVICE: frozenset(("flush", "grace", "log_level", "parsers_file", "scheduler.cap", "scheduler.base")),
+    INPUT: frozenset((*_PLUGIN, "tag", "mem_buf_limit", "storage.type", "storage.pause_on_chunks_overlimit")),
+    FILTER: frozenset((*_PLUGIN, "match", "match_regex")),
+    OUTPUT: frozenset((*_PLUGIN, "match", "match_regex", "retry_limit", "storage.total_limit_size", "workers")),
+}
+_LABELS = {INPUT: "input", FILTER: "filter", OUTPUT: "output"}
+_OPTIONS = {INPUT: "-i", FILTER: "-f", OUTPUT: "-o"}
+
+
+def unknown(kind: str, plugin: str, key: str) -> str | None:
+    """Why Fluent Bit would not know `key` (as Fluent Bit reads it: snake_case) in a section of
+    `kind` whose plugin is `plugin` ("" for the service), and what comes of it: a sentence
+    naming a close known key if there is one; None when known or not ours to judge."""
+    key = key.lower()
+    if key in COMMON[kind]:
+        return None
+    from fluent_launch import properties
+
+    if key.startswith(properties.LEFT_ALONE):
+        return None
+    keys = _keys(properties.TABLE, kind, plugin.lower())
+    if keys is None or key in keys or any(known[-1] == "*" and key.startswith(known[:-1]) for known in keys):
+        return None
+    if kind == SERVICE:
+        told = f"no Fluent Bit version ({properties.VERSIONS}) knows {key!r} in [SERVICE], so Fluent Bit ignores it"
+    else:
+        told = f"no Fluent Bit version ({properties.VERSIONS}) knows {key!r} in the {plugin} {_LABELS[kind]}"
+        told += ", which then refuses to start"
+    import difflib  # only here: it imports heapq, which no launch needs otherwise
+
+    close = difflib.get_close_matches(key, [known for known in keys if known[-1] != "*"], n=1)
+    return f"{told}; did you mean {close[0]!r}?" if close else told
+
+
+def _keys(table: str, kind: str, plugin: str) -> list[str] | None:
+    """The keys of `plugin` of `kind` in the table, its kind's shared ones included; None if
+    the table does not have it."""
+    shared = _line(table, kind, "*")
+    if kind == SERVICE:
+        return shared
+    own = _line(table, kind, plugin)
+    return None if own is None or shared is None else shared + own
+
+
+def _line(table: str, kind: str, plugin: str) -> list[str] | None:
+    head = f"\n{kind} {plugin} "
+    start = table.find(head)
+    if start < 0:
+        bare = table.find(f"\n{kind} {plugin}\n")  # a plugin without keys of its own
+        return None if bare < 0 else []
+    start += len(head)
+    return table[start : table.index("\n", start)].split()
+
+
+def check_overrides(overrides: Overrides, config: Iterable[Setting], yaml: bool) -> Iterator[str]:
+    """The warnings about override keys Fluent Bit would ignore ([SERVICE]); raise UsageError
+    for one a plugin it would be set on would refuse to start with."""
+    plugins = {(kind, plugin.lower()) for _, _, kind, plugin, _, _ in config if kind != SERVICE}
+    for kind, given in overrides.items():
+        for override in given.values():
+            spelled = os.fsdecode(override.key)
+            key = _key_id(spelled) if yaml else spelled
+            if kind == SERVICE:
+                reason = unknown(SERVICE, "", key)
+                if reason:
+                    yield f"-s {spelled} {os.fsdecode(override.value)!r}: {reason}"
+                continue
+            for plugin in sorted(name for of_kind, name in plugins if of_kind == kind):
+                reason = unknown(kind, plugin, key)
+                if reason:
+                    raise UsageError(f"{_OPTIONS[kind]} {spelled}: {reason}")
+
+
+def warnings(config: Iterable[Setting], overrides: Overrides) -> Iterator[str]:
+    """The warnings about keys of the config Fluent Bit does not know (an overridden key's
+    line gets the override's key, checked already)."""
+    overridden = {(kind, os.fsdecode(key)) for kind, keys in overrides.items() for key in keys}
+    for path, line, kind, plugin, key, _ in config:
+        if (kind, key.lower()) in overridden:
+            continue
+        reason = unknown(kind, plugin, key)
+        if reason:
+            section = f"[{kind.upper()}] {plugin}" if plugin else f"[{kind.upper()}]"
+            yield f"{path}:{line}: {section}: {key}: {reason}"
+
+
+def _key_id(key: str) -> str:
+    from fluent_launch import yaml_config  # a YAML config's, so already imported
+
+    return yaml_config.key_id(key)
