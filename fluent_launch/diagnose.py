@@ -14,7 +14,7 @@ import itertools
 import os
 
 from fluent_launch import values
-from fluent_launch.document import FILTER, INPUT, OUTPUT
+from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.records import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
@@ -87,6 +87,11 @@ def is_fluent_bits(arg: str) -> bool:
     return arg.partition("=")[0] in _FLUENT_BIT_ONLY or (not arg.startswith("--") and arg[:2] in _FLUENT_BIT_ONLY)
 
 
+def is_fluent_bit_option(arg: str) -> bool:
+    """Whether `arg` is one of Fluent Bit's long options, spelled in full."""
+    return arg.startswith("--") and arg[2:].partition("=")[0] in _LONG
+
+
 class Option(Record):
     """One option as getopt_long() returns it: the short letter (or long name) and its value."""
 
@@ -157,6 +162,8 @@ KEYS = frozenset(
     (b"name", *(key.encode() for key in _CLOUDWATCH_KEYS), *(key for keys in values.CORE_KEYS.values() for key in keys))
 )
 _ARG_KINDS = {"i": INPUT, "F": FILTER, "o": OUTPUT}
+# The launcher's option for overrides of each kind.
+OPTION_NAMES = {SERVICE: "-s", INPUT: "-i", FILTER: "-f", OUTPUT: "-o"}
 # Words without which no config setting can be about a Go plugin or a CloudWatch name.
 WORDS = frozenset((*(name.encode() for name in GO_PLUGINS), *(key.encode() for key in _CLOUDWATCH_KEYS)))
 # The core properties' keys, each with the kinds of section that have it.
@@ -168,7 +175,7 @@ CORE = {
 
 def odd(key: bytes, value: bytes) -> bool:
     """Whether `key value` (key in lower case) would get a warning in some kind of section."""
-    if any(values.refusal(kind, key, value) for kind in CORE.get(key, ())):
+    if any(values.refusal(kind, key, value) or values.reading(kind, key, value) for kind in CORE.get(key, ())):
         return True
     return key == b"retry_limit" and not values.retry_limit_applies(value)
 
@@ -184,15 +191,20 @@ def warnings(config: Iterable[Setting], overrides: Overrides, fluent_bit: list[O
         section = f"[{kind.upper()}] {plugin}" if plugin else f"[{kind.upper()}]"
         if kind == OUTPUT and key.lower() == "name" and value.lower() in GO_PLUGINS:
             used.setdefault(value.lower(), f"{place}: {section}")
-        refused = values.refusal(kind, os.fsencode(key), os.fsencode(value))
+        raw_key, raw_value = os.fsencode(key), os.fsencode(value)
+        refused = values.refusal(kind, raw_key, raw_value) or values.reading(kind, raw_key, raw_value)
         problems = [refused] if refused else []
         problems += [*_retry_limit(kind, key, value), *_cloudwatch_name(plugin, key, value)]
         yield from (f"{place}: {section}: {key} {value!r}: {problem}" for problem in problems)
-    for override in overrides.get(OUTPUT, {}).values():
-        key, value = os.fsdecode(override.key), os.fsdecode(override.value)
-        # An output override reaches every output, CloudWatch ones included.
-        problems = [*_retry_limit(OUTPUT, key, value), *_cloudwatch_name("cloudwatch_logs", key, value)]
-        yield from (f"-o {key} {value!r}: {problem}" for problem in problems)
+    for kind, given in overrides.items():
+        for override in given.values():
+            key, value = os.fsdecode(override.key), os.fsdecode(override.value)
+            read = values.reading(kind, override.key, override.value)
+            problems = [read] if read else []
+            if kind == OUTPUT:
+                # An output override reaches every output, CloudWatch ones included.
+                problems += [*_retry_limit(OUTPUT, key, value), *_cloudwatch_name("cloudwatch_logs", key, value)]
+            yield from (f"{OPTION_NAMES[kind]} {key} {value!r}: {problem}" for problem in problems)
     loaded = {os.path.basename(option.value or "") for option in fluent_bit if option.name == "e"}
     for plugin, place in used.items():
         if f"{plugin}.so" not in loaded:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from fluent_launch import diagnose
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import UsageError
 from fluent_launch.records import TYPE_CHECKING
@@ -31,7 +32,6 @@ COMMON = {
     OUTPUT: frozenset((*_PLUGIN, "match", "match_regex", "retry_limit", "storage.total_limit_size", "workers")),
 }
 _LABELS = {INPUT: "input", FILTER: "filter", OUTPUT: "output"}
-_OPTIONS = {INPUT: "-i", FILTER: "-f", OUTPUT: "-o"}
 
 
 def unknown(kind: str, plugin: str, key: str) -> str | None:
@@ -57,6 +57,13 @@ def unknown(kind: str, plugin: str, key: str) -> str | None:
 
     close = difflib.get_close_matches(key, [known for known in keys if known[-1] != "*"], n=1)
     return f"{told}; did you mean {close[0]!r}?" if close else told
+
+
+def is_plugin(kind: str, name: str) -> bool:
+    """Whether `name` is a plugin of `kind` in the table."""
+    from fluent_launch import properties
+
+    return _line(properties.TABLE, kind, name.lower()) is not None
 
 
 def _keys(table: str, kind: str, plugin: str) -> list[str] | None:
@@ -95,7 +102,7 @@ def check_overrides(overrides: Overrides, config: Iterable[Setting], yaml: bool)
             for plugin in sorted(name for of_kind, name in plugins if of_kind == kind):
                 reason = unknown(kind, plugin, key)
                 if reason:
-                    raise UsageError(f"{_OPTIONS[kind]} {spelled}: {reason}")
+                    raise UsageError(f"{diagnose.OPTION_NAMES[kind]} {spelled}: {reason}")
 
 
 def warnings(config: Iterable[Setting], overrides: Overrides) -> Iterator[str]:

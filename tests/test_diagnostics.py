@@ -266,8 +266,16 @@ def test_the_guides_command_line_without_the_double_dash_names_fluent_bits_first
 
 
 def test_a_fluent_bit_option_taken_as_a_value_is_named(run: Run) -> None:
-    # `-i tail -p` reads as the launcher's `-i KEY VALUE`, so `path=/x` is the unknown one.
+    # `-i tail -p` reads as the launcher's `-i KEY VALUE`, so `path=/x` is the unknown one;
+    # Fluent Bit's arguments start at `-i tail`, which names one of its inputs.
     done = run(*base(run), "-i", "tail", "-p", "path=/x")
+    assert_refused(
+        done,
+        2,
+        "fluent-launch: unknown argument 'path=/x': '-i tail' before it is Fluent Bit's; Fluent Bit's options go"
+        " after '--', as in: fluent-launch [OPTION]... -- -i tail ...",
+    )
+    done = run(*base(run), "-i", "Tag", "x", "-p", "path=/x")
     assert_refused(
         done,
         2,
