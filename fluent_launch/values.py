@@ -150,6 +150,22 @@ def reading(kind: str, key: bytes, value: bytes) -> str | None:
 _NO_LIMIT = "Fluent Bit takes this as no limit at all"
 
 
+def raises(kind: str, key: bytes, old: bytes, new: bytes) -> bool:
+    """Whether `new` for the limit `key` is higher than the limit `old` it replaces (no limit
+    being the highest); False for a key that is no size limit or a value that is no size."""
+    if key.lower() not in _SIZE_LIMITS.get(kind, ()):
+        return False
+    before, after = _limit(old), _limit(new)
+    return before is not None and before > 0 and (after == 0 or (after is not None and after > before))
+
+
+def _limit(value: bytes) -> int | None:
+    """A size limit in bytes as 4.2.8 and later read it, 0 for no limit; None if no size."""
+    if value.lower() in (b"off", b"no"):
+        return 0
+    return max(_size_to_bytes(value, True), 0) if is_size(value) and b"${" not in value else None
+
+
 def _suffix_length(size: bytes) -> int:
     """How many bytes at the end of `size` flb_utils_size_to_bytes() takes for its suffix."""
     length = 0
