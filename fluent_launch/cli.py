@@ -19,7 +19,7 @@ from fluent_launch.read import read_config
 from fluent_launch.records import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
-    from fluent_launch.document import Setting
+    from collections.abc import Iterable
 from fluent_launch.write import write_atomically
 
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
@@ -156,9 +156,7 @@ def _launch(argv: list[str] | None) -> int:
         document, result = formats.edit_config(
             options.in_config, original.data, options.overrides, options.inline_includes
         )
-        settings = list(formats.all_settings(document))
-        _warn(document, settings, options)
-        raised = _raised(settings, options.overrides)
+        _warn(document, options)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
         shown = _quote(command if options.show_secrets else masked(command))
         if options.diff:
@@ -166,7 +164,7 @@ def _launch(argv: list[str] | None) -> int:
         if options.dry_run:
             sys.stdout.buffer.write(result.data)
             sys.stdout.buffer.flush()
-            done = "would exec" if options.quiet else f"{summary(options, result, 'would write', raised)}; exec"
+            done = "would exec" if options.quiet else f"{summary(options, result, 'would write')}; exec"
             print(f"fluent-launch: {done} {shown}", file=sys.stderr)
             return 0
         write_atomically(options.out_config, result.data, original.mode)
@@ -176,37 +174,24 @@ def _launch(argv: list[str] | None) -> int:
             for error in check.dry_run(command, options.check_timeout):
                 print(f"fluent-launch: warning: fluent-bit: {error}", file=sys.stderr)
         if not options.quiet:
-            print(f"fluent-launch: {summary(options, result, 'wrote', raised)}; exec {shown}", file=sys.stderr)
+            print(f"fluent-launch: {summary(options, result, 'wrote')}; exec {shown}", file=sys.stderr)
         exec_fluent_bit(command)
     except LaunchError as error:
         print(f"fluent-launch: {error}", file=sys.stderr)
         return error.exit_code
 
 
-def _warn(config: formats.Config, settings: list[Setting], options: Options) -> None:
-    """Print the warnings about the config (`settings`: all of it), the overrides and Fluent
-    Bit's arguments; refuse an override key a plugin would not start with."""
+def _warn(config: formats.Config, options: Options) -> None:
+    """Print the warnings about the config, the overrides and Fluent Bit's arguments; refuse
+    an override key a plugin would not start with."""
     yaml = formats.is_yaml(options.in_config)
-    found = list(known.check_overrides(options.overrides, settings, yaml))
+    found = list(known.check_overrides(options.overrides, lambda: formats.plugins(config), yaml))
     fluent_bit = diagnose.options(options.fluent_bit_args)
     found += diagnose.warnings(formats.settings(config), options.overrides, fluent_bit)
-    found += known.warnings(settings, options.overrides)
+    words = formats.key_words(config)
+    found += known.config_warnings(words, lambda: formats.all_settings(config), options.overrides)
     for warning in found:
         print(f"fluent-launch: warning: {warning}", file=sys.stderr)
-
-
-def _raised(settings: list[Setting], overrides: edit.Overrides) -> dict[tuple[str, bytes], list[str]]:
-    """For each override that raises a limit of the config, the config's values it raises
-    (a FireLens `Mem_Buf_Limit 25MB` raised to 50M), each once, in file order."""
-    raised: dict[tuple[str, bytes], list[str]] = {}
-    for _, _, kind, _, key, value in settings:
-        lowered = os.fsencode(key).lower()
-        override = overrides.get(kind, {}).get(lowered)
-        if override and values.raises(kind, lowered, os.fsencode(value), override.value):
-            olds = raised.setdefault((kind, lowered), [])
-            if value not in olds:
-                olds.append(value)
-    return raised
 
 
 def _show_diff(before: bytes, after: bytes, options: Options) -> None:
@@ -387,20 +372,27 @@ def _override(option: str, kind: str, key_text: str, value_text: str) -> edit.Ov
     return edit.Override(key, value)
 
 
-def summary(options: Options, result: edit.Result, verb: str, raised: dict[tuple[str, bytes], list[str]]) -> str:
+def summary(options: Options, result: edit.Result, verb: str) -> str:
     """What changed, in one line a CloudWatch log shows whole; secret-looking values masked; a
-    limit raised named with the values it raises."""
+    limit raised named with the config's values it raises."""
     parts = []
     for kind, done in result.kinds.items():
         pairs = ",".join(
             _pair(os.fsdecode(override.key), os.fsdecode(override.value), options.show_secrets)
-            + (f" (raised from {', '.join(raised[kind, key])})" if (kind, key) in raised else "")
+            + _raised(kind, override, result.replaced.get((kind, key), ()))
             for key, override in options.overrides[kind].items()
         )
         label = f"[{kind.upper()}]"
         parts.append(f"{label} created with {pairs}" if done.created else f"{done.sections} {label} set {pairs}")
     changes = "; ".join(parts) if parts else "no overrides"
     return f"{verb} {options.out_config} from {options.in_config}: {changes}"
+
+
+def _raised(kind: str, override: edit.Override, replaced: Iterable[bytes]) -> str:
+    """` (raised from 25MB)` for an override that raises limits of the config (a FireLens
+    `Mem_Buf_Limit 25MB` raised to 50M), naming each value it raises; else ``."""
+    olds = [os.fsdecode(old) for old in replaced if values.raises(kind, override.key, old, override.value)]
+    return f" (raised from {', '.join(olds)})" if olds else ""
 
 
 def masked(command: list[str]) -> list[str]:

@@ -6,7 +6,7 @@ imported only for a YAML file, so that a classic launch never pays for it.
 
 from __future__ import annotations
 
-from fluent_launch import classic, diagnose, document, edit, includes
+from fluent_launch import classic, diagnose, document, edit, includes, known
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, Document
 from fluent_launch.records import TYPE_CHECKING
 
@@ -70,6 +70,22 @@ def all_settings(config: Config) -> Iterator[Setting]:
         for doc in config
         for path, line, kind, plugin, key, value in yaml_config.settings(doc)
     )
+
+
+def plugins(config: Config) -> Iterator[tuple[str, str]]:
+    """(kind, plugin name) of every plugin, in file order."""
+    if isinstance(config, Document):
+        found = document.settings(config, (INPUT, FILTER, OUTPUT), frozenset((b"name",)))
+    else:
+        found = (setting for setting in all_settings(config) if setting[4] == "name" and setting[2] != SERVICE)
+    return ((kind, plugin) for _, _, kind, plugin, _, _ in found)
+
+
+def key_words(config: Config) -> set[str]:
+    """The words of the config's files that may be keys (see known.key_words)."""
+    if isinstance(config, Document):
+        return known.key_words(config.data, False)
+    return {word for doc in config for word in known.key_words(doc.data, True)}
 
 
 def _yaml_settings(found: Iterator[Setting], key_id: Callable[[str], str]) -> Iterator[Setting]:

@@ -17,7 +17,7 @@ from fluent_launch.errors import UsageError
 from fluent_launch.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from fluent_launch.document import Setting
     from fluent_launch.edit import Overrides
@@ -31,6 +31,21 @@ COMMON = {
     FILTER: frozenset((*_PLUGIN, "match", "match_regex")),
     OUTPUT: frozenset((*_PLUGIN, "match", "match_regex", "retry_limit", "storage.total_limit_size", "workers")),
 }
+# Words of a config known without the table (see config_warnings): keys some plugin or
+# [SERVICE] takes that FireLens configs and the deployment guide use, the other sections' and
+# YAML's own keys, and what else starts a classic line. tests/test_known.py holds them to the table.
+_KNOWN_WORDS = frozenset(
+    (
+        *(word for words in COMMON.values() for word in words),
+        *("unix_path", "listen", "host", "port", "record", "regex", "exclude", "format", "path"),
+        *("log_group_name", "log_stream_prefix", "log_stream_name", "log_key", "region", "auto_create_group"),
+        *("json_date_key", "json_date_format", "refresh_interval", "parser", "key_name", "mode", "tls"),
+        *("delivery_stream", "stream", "time_key", "time_key_format", "role_arn", "endpoint", "log_format"),
+        *("log_retention_days", "bucket", "total_file_size", "upload_timeout", "compression", "tls.verify"),
+        *("[input]", "[filter]", "[output]", "[service]", "@include", "@set"),
+        *("service", "pipeline", "inputs", "filters", "outputs", "includes", "env", "processors", "logs"),
+    )
+)
 _LABELS = {INPUT: "input", FILTER: "filter", OUTPUT: "output"}
 
 
@@ -86,36 +101,79 @@ def _line(table: str, kind: str, plugin: str) -> list[str] | None:
     return table[start : table.index("\n", start)].split()
 
 
-def check_overrides(overrides: Overrides, config: Iterable[Setting], yaml: bool) -> Iterator[str]:
-    """The warnings about override keys Fluent Bit would ignore ([SERVICE]); raise UsageError
-    for one a plugin it would be set on would refuse to start with."""
-    plugins = {(kind, plugin.lower()) for _, _, kind, plugin, _, _ in config if kind != SERVICE}
+def check_overrides(
+    overrides: Overrides, plugins: Callable[[], Iterable[tuple[str, str]]], yaml: bool
+) -> Iterator[str]:
+    """The warnings about override keys Fluent Bit ignores ([SERVICE]); raise UsageError for
+    one a plugin it would be set on refuses to start with. `plugins()` gives the config's
+    (kind, plugin name) pairs, asked for only when a key is not a common one."""
+    found: set[tuple[str, str]] | None = None
     for kind, given in overrides.items():
         for override in given.values():
             spelled = os.fsdecode(override.key)
-            key = _key_id(spelled) if yaml else spelled
+            key = _key_id(spelled) if yaml else spelled.lower()
+            if key in COMMON[kind]:
+                continue
             if kind == SERVICE:
                 reason = unknown(SERVICE, "", key)
                 if reason:
                     yield f"-s {spelled} {os.fsdecode(override.value)!r}: {reason}"
                 continue
-            for plugin in sorted(name for of_kind, name in plugins if of_kind == kind):
+            if found is None:
+                found = {(of_kind, name.lower()) for of_kind, name in plugins()}
+            for plugin in sorted(name for of_kind, name in found if of_kind == kind):
                 reason = unknown(kind, plugin, key)
                 if reason:
                     raise UsageError(f"{diagnose.OPTION_NAMES[kind]} {spelled}: {reason}")
 
 
-def warnings(config: Iterable[Setting], overrides: Overrides) -> Iterator[str]:
-    """The warnings about keys of the config Fluent Bit does not know (an overridden key's
-    line gets the override's key, checked already)."""
+def config_warnings(words: set[str], settings: Callable[[], Iterable[Setting]], overrides: Overrides) -> Iterator[str]:
+    """The warnings about keys of the config that no plugin of any version knows (a typo), for
+    each plugin it is set in. `words` are the config's key-like words (see key_words): walking
+    its settings costs more than editing a large config, so `settings()` is asked for only
+    when one of them is unknown."""
+    words -= _KNOWN_WORDS
+    if not words:
+        return
+    from fluent_launch import properties
+
+    unknown_words = {word for word in words if not word.startswith(properties.LEFT_ALONE)} - _every_key()
+    if not unknown_words:
+        return
     overridden = {(kind, os.fsdecode(key)) for kind, keys in overrides.items() for key in keys}
-    for path, line, kind, plugin, key, _ in config:
-        if (kind, key.lower()) in overridden:
-            continue
+    for path, line, kind, plugin, key, _ in settings():
+        lowered = key.lower()
+        if lowered not in unknown_words or (kind, lowered) in overridden:
+            continue  # an overridden key's line gets the override's key, checked already
         reason = unknown(kind, plugin, key)
         if reason:
             section = f"[{kind.upper()}] {plugin}" if plugin else f"[{kind.upper()}]"
             yield f"{path}:{line}: {section}: {key}: {reason}"
+
+
+def key_words(data: bytes, yaml: bool) -> set[str]:
+    """Each word of `data` that may be a key, in lower case: a classic line's first word, a
+    YAML line's text before `: ` (list dashes and quotes taken off; camelCase as snake_case).
+    More than the keys (section headers, comments, YAML's own keys) may come, never fewer."""
+    lines = data.split(b"\n")
+    if not yaml:
+        return {os.fsdecode(word).lower() for word in {line.split(None, 1)[0] for line in lines if line.strip()}}
+    # A plain key's `:` is followed by a blank or the line's end (`a: b:c` has the key `a`, a
+    # list item `- "x arn:aws"` none); a quoted key's may be followed by anything.
+    pairs = (line.lstrip(b" \t-").partition(b":") for line in lines if b":" in line)
+    words = {word for word, _, rest in pairs if rest[:1] in _AFTER_KEY or word[-1:] in b"'\""}
+    return {_key_id(os.fsdecode(word.strip(b" \t'\""))) for word in words}
+
+
+_AFTER_KEY = frozenset((b"", b" ", b"\t", b"\r"))
+
+
+def _every_key() -> frozenset[str]:
+    """Every key some plugin or [SERVICE] of some version takes (and the kinds' and plugins'
+    names, which the table holds beside them and which are no key of the config)."""
+    from fluent_launch import properties
+
+    return frozenset(properties.TABLE.split())
 
 
 def _key_id(key: str) -> str:

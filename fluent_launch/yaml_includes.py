@@ -125,6 +125,7 @@ def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> tuple[lis
     overridden = frozenset(key_id(os.fsdecode(key)) for key in overrides.get(SERVICE, {}))
     files = [main]
     kinds: dict[str, edit.KindResult] = {}
+    replaced: edit.Replaced = {}
 
     def edited_bytes(doc: YamlDocument, extra: list[Edit], whole: bool) -> bytes:
         if doc is service:
@@ -136,6 +137,8 @@ def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> tuple[lis
         for kind, done in result.kinds.items():
             before = kinds.get(kind, edit.KindResult(0, False))
             kinds[kind] = edit.KindResult(before.sections + done.sections, before.created or done.created)
+        for key, olds in result.replaced.items():
+            replaced.setdefault(key, {}).update(olds)
         return result.data
 
     def pasted(doc: YamlDocument, key: Scalar, node: Node, children: list[YamlDocument]) -> Edit:
@@ -150,7 +153,7 @@ def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> tuple[lis
 
     relocated = [] if inline else [_absolute(main, entry) for entry in main.includes if not entry.value.startswith("/")]
     data = includes.nested(lambda: edited_bytes(main, relocated, True))
-    return files, edit.Result(data, kinds)
+    return files, edit.Result(data, kinds, replaced)
 
 
 def _absolute(doc: YamlDocument, entry: Scalar) -> Edit:

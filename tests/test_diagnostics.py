@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from fluent_launch.properties import VERSIONS
 from tests.running import AWS_PLUGINS, FAKE, FIRELENS, GUIDE_FLUENT_BIT_ARGS, Run, assert_refused
 
 GUIDE_OVERRIDES = ["-s", "Scheduler.Cap", "60", "-i", "Mem_Buf_Limit", "50M"]
@@ -191,9 +190,6 @@ def test_characters_cloudwatch_rejects_are_warned_about(run: Run) -> None:
         " CloudWatch rejects ':' in log stream names (stream names take neither ':' nor '*')",
         f"fluent-launch: warning: {path}:8: [OUTPUT] cloudwatch: log_stream_name '$(tag[1]):*':"
         " CloudWatch rejects ':' in log stream names (stream names take neither ':' nor '*')",
-        # Not a CloudWatch output, so not its names; but no key of the http output either.
-        f"fluent-launch: warning: {path}:11: [OUTPUT] http: log_group_name: no Fluent Bit version"
-        f" ({VERSIONS}) knows 'log_group_name' in the http output, which then refuses to start",
     ]
 
 
