@@ -152,20 +152,25 @@ def config_warnings(words: set[str], settings: Callable[[], Iterable[Setting]], 
 
 
 def key_words(data: bytes, yaml: bool) -> set[str]:
-    """Each word of `data` that may be a key, in lower case: a classic line's first word, a
-    YAML line's text before `: ` (list dashes and quotes taken off; camelCase as snake_case).
-    More than the keys (section headers, comments, YAML's own keys) may come, never fewer."""
+    """Each word of `data` that may be a key, in lower case: a classic line's first word; the
+    key of each YAML `key: value` or `key:` line, list dashes and quotes taken off, camelCase as
+    snake_case. Other words may come too (section headers, comments, YAML's own keys), which
+    only costs a walk of the settings. One pass over the lines, kept to a method call each: on
+    a large config this is the most the check costs."""
     lines = data.split(b"\n")
     if not yaml:
         return {os.fsdecode(word).lower() for word in {line.split(None, 1)[0] for line in lines if line.strip()}}
-    # A plain key's `:` is followed by a blank or the line's end (`a: b:c` has the key `a`, a
-    # list item `- "x arn:aws"` none); a quoted key's may be followed by anything.
-    pairs = (line.lstrip(b" \t-").partition(b":") for line in lines if b":" in line)
-    words = {word for word, _, rest in pairs if rest[:1] in _AFTER_KEY or word[-1:] in b"'\""}
-    return {_key_id(os.fsdecode(word.strip(b" \t'\""))) for word in words}
-
-
-_AFTER_KEY = frozenset((b"", b" ", b"\t", b"\r"))
+    words = set()
+    for head in {line.partition(b": ")[0] for line in lines}:
+        text = head.rstrip(b" \t\r")
+        if text.endswith(b":"):
+            text = text[:-1]
+        elif head + b": " not in data:
+            continue  # a line without a key: a list item, a scalar's next line
+        word = text.lstrip(b" \t-").strip(b"'\"")
+        if word:
+            words.add(_key_id(os.fsdecode(word)))
+    return words
 
 
 def _every_key() -> frozenset[str]:
