@@ -84,7 +84,7 @@ oldest_python() {
 
 export FLUENT_LAUNCH_DIST=$PWD/dist/fluent-launch
 # The suites that run the launcher as a program, run again by the frozen binary and Python 3.9.
-cli_suites="tests/test_cli.py tests/test_hostile.py tests/test_diagnostics.py"
+cli_suites="tests/test_cli.py tests/test_hostile.py tests/test_diagnostics.py tests/test_overrides.py"
 part lint sh -c '.venv/bin/ruff check . && .venv/bin/ruff format --check .'
 part types .venv/bin/mypy
 part pytest .venv/bin/pytest --durations=8 "$@"
