@@ -25,8 +25,8 @@ SHARED = ("global_options", "network_tls")
 LEFT_ALONE = ("net.", "_debug.")
 
 # What --help-json leaves out: the keys that flb_input/filter/output_set_property() take
-# before a plugin's own properties are looked at, and the config loader's own (`name`, YAML's
-# `processors`, and `active`, `condition`, `routes` of newer versions); names only, read from
+# before a plugin's own properties are looked at, and the config loader's own (`name`, and
+# `active`, `condition`, `routes` of newer versions); names only, read from
 # those functions in the sources of 1.9.10, 4.2.8 and 5.1.1. Keys under `net.` (networking)
 # and `_debug.` are left to Fluent Bit (LEFT_ALONE).
 _TLS = (
@@ -35,13 +35,13 @@ _TLS = (
 )
 CORE = {
     "input": (
-        *("name", "processors", "active", "condition", "routes", "host", "listen", "port", "ipv6"),
+        *("name", "active", "condition", "routes", "host", "listen", "port", "ipv6"),
         *_TLS,
         "tls.verify_client_cert",
     ),
-    "filter": ("name", "processors", "active", "condition", "routes"),
+    "filter": ("name", "active", "condition", "routes"),
     "output": (
-        *("name", "processors", "active", "condition", "routes", "host", "port", "ipv6", "workers"),
+        *("name", "active", "condition", "routes", "host", "port", "ipv6", "workers"),
         *("storage.total_limit_size", *_TLS, "tls.proxy.ca_file", "tls.proxy.ca_path"),
         *("tls.proxy.verify", "tls.proxy.verify_hostname"),
     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from fluent_launch import classic, formats, known, properties, yaml_config, yaml_includes
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import LaunchError
+from scripts.properties import KINDS, help_json
 from tests.paths import CORPUS
 
 CORPUS_FILES = sorted(path for path in CORPUS.rglob("*") if path.suffix in (".conf", ".yaml", ".yml"))
@@ -75,3 +78,35 @@ def test_key_words_hold_every_key_of_a_config(path: Path) -> None:
         pytest.skip(f"the launcher refuses it: {error}")
     keys = {setting[4].lower() for setting in formats.all_settings(config)}
     assert keys <= formats.key_words(config)
+
+
+FLUENT_BIT = os.environ.get("FLUENT_BIT_BIN", "")
+needs_fluent_bit = pytest.mark.skipif(
+    not FLUENT_BIT, reason="FLUENT_BIT_BIN not set: Fluent Bit is in neither Debian nor PyPI"
+)
+
+
+@needs_fluent_bit
+def test_the_table_knows_every_key_of_this_fluent_bit() -> None:
+    # The table is drawn from 1.9.10, 4.2.8 and 5.1.1; a binary of another build or version
+    # may have more (then run scripts/properties.py with it too).
+    found = help_json(FLUENT_BIT)
+    for kind, listed in KINDS.items():
+        for plugin in found[listed]:
+            for options in plugin["properties"].values():
+                for option in options:
+                    name = option["name"] + ("x" if option.get("type") == "prefixed string" else "")
+                    assert known.unknown(kind, plugin["name"], name) is None, (kind, plugin["name"], name)
+
+
+@needs_fluent_bit
+@pytest.mark.parametrize(("option", "plugin"), [("-i", "dummy"), ("-o", "null")])
+def test_fluent_bit_refuses_to_start_with_a_key_the_table_does_not_know(option: str, plugin: str) -> None:
+    kind = INPUT if option == "-i" else OUTPUT
+    assert known.unknown(kind, plugin, "mem_buff_limit") is not None
+    command = [FLUENT_BIT, "-i", "dummy", "-o", "null", "-m", "*"]
+    command.insert(command.index(option) + 2, "-p")
+    command.insert(command.index(option) + 3, "mem_buff_limit=5M")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert f"{plugin}: unknown configuration property 'mem_buff_limit'" in done.stdout + done.stderr
