@@ -186,6 +186,7 @@ def _warn(config: formats.Config, options: Options) -> None:
     an override key a plugin would not start with."""
     yaml = formats.is_yaml(options.in_config)
     found = list(known.check_overrides(options.overrides, lambda: formats.plugins(config), yaml))
+    found += formats.include_warnings(config)
     fluent_bit = diagnose.options(options.fluent_bit_args)
     found += diagnose.warnings(formats.settings(config), options.overrides, fluent_bit)
     words = formats.key_words(config)

@@ -38,6 +38,17 @@ def edit_config(path: str, data: bytes, overrides: edit.Overrides, inline_includ
     return yaml_includes.edited(loaded, overrides, inline_includes)
 
 
+def include_warnings(config: Config) -> list[str]:
+    """The warnings about includes Fluent Bit reads on from (a YAML include glob matching no
+    file; the classic @INCLUDE's is refused)."""
+    if isinstance(config, Document):
+        return []
+    return [
+        f"{path}:{line}: no file matches the include {pattern}: Fluent Bit includes nothing there"
+        for path, line, pattern in config[0].unmatched
+    ]
+
+
 def settings(config: Config) -> Iterator[Setting]:
     """(path, line, kind, plugin, key, value) of each setting of the service and the plugins
     that the diagnostics check (see diagnose.warnings), in file order."""

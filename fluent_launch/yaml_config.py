@@ -151,7 +151,18 @@ class Plugin:
 class YamlDocument:
     """One YAML config file: its bytes, its node tree, and the parts Fluent Bit reads."""
 
-    __slots__ = ("data", "includes", "newline", "open_block", "path", "plugins", "root", "sections", "service_key")
+    __slots__ = (
+        "data",
+        "includes",
+        "newline",
+        "open_block",
+        "path",
+        "plugins",
+        "root",
+        "sections",
+        "service_key",
+        "unmatched",
+    )
 
     def __init__(self, path: str, data: bytes, root: Mapping | None) -> None:
         self.path = path
@@ -165,6 +176,9 @@ class YamlDocument:
         self.open_block: int | None = None  # the line of a block scalar that ends the file unterminated
         # (key as written, kind, mapping or list node) for every top-level section, in order.
         self.sections: list[tuple[Scalar, str, Node]] = []
+        # Of a main config: (file, line, pattern) of each include glob, its own or an included
+        # file's, that matches no file (Fluent Bit warns and reads on).
+        self.unmatched: list[tuple[str, int, str]] = []
 
 
 def key_id(key: str) -> str:

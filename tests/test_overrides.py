@@ -290,3 +290,43 @@ def test_build_says_where_the_frozen_binary_runs() -> None:
     script = (Path(__file__).parent.parent / "build" / "build.sh").read_text()
     assert "runs only once installed as $INSTALL_DIR/fluent-launch" in script
     assert "INSTALL_DIR=$built bash build/build.sh" in script
+
+
+@pytest.mark.parametrize("inline", [[], ["--inline-includes"]], ids=["as-is", "inlined"])
+@pytest.mark.parametrize(
+    ("name", "include", "message"),
+    [
+        (
+            "in.conf",
+            "@INCLUDE missing.conf\n",
+            "in.conf:1: cannot include {dir}/missing.conf: No such file or directory",
+        ),
+        ("in.conf", "@INCLUDE nothing-*.conf\n", "in.conf:1: no file matches @INCLUDE {dir}/nothing-*.conf"),
+        ("in.yaml", "includes:\n  - missing.yaml\n", "in.yaml:2: cannot include {dir}/missing.yaml: No such file"),
+        # Deeper down too: Fluent Bit reads every included file before it starts.
+        ("in.conf", "@INCLUDE a.conf\n", "a.conf:1: cannot include {dir}/missing.conf: No such file or directory"),
+    ],
+)
+def test_a_missing_include_is_refused_in_both_formats(
+    run: Run, inline: list[str], name: str, include: str, message: str
+) -> None:
+    # Fluent Bit 4.2.8 and 5.1.1 refuse each of these (--dry-run exits 1).
+    (run.tmp / "a.conf").write_text("@INCLUDE missing.conf\n")
+    path = run.tmp / name
+    path.write_text(include)
+    done = run("-r", FAKE, "-c", str(path), "-m", str(run.out.with_suffix(path.suffix)), *inline)
+    assert_refused(done, 1, message.format(dir=run.tmp))
+    assert not run.record.exists()
+
+
+@pytest.mark.parametrize("inline", [[], ["--inline-includes"]], ids=["as-is", "inlined"])
+def test_a_yaml_include_glob_matching_nothing_is_a_warning(run: Run, inline: list[str]) -> None:
+    # Fluent Bit 4.2.8 and 5.1.1 warn ("[read_glob] glob: [...] no match") and read on.
+    path = run.tmp / "in.yaml"
+    path.write_text("includes:\n  - nothing-*.yaml\npipeline:\n  inputs:\n    - name: dummy\n")
+    done = run("-r", FAKE, "-c", str(path), "-m", str(run.out.with_suffix(".yaml")), *inline)
+    assert done.returncode == 0, done.stderr
+    assert warnings(done.stderr) == [
+        f"fluent-launch: warning: {path}:2: no file matches the include {run.tmp}/nothing-*.yaml:"
+        " Fluent Bit includes nothing there"
+    ]
