@@ -1,10 +1,10 @@
 """Property names Fluent Bit takes, per section kind and plugin. Generated: do not edit.
 
-Made by `python scripts/properties.py /opt/fluent-bit/4.2.8/bin/fluent-bit /opt/fluent-bit/5.1.1/bin/fluent-bit`
+Made by `python scripts/properties.py /opt/fluent-bit/1.9.10/bin/fluent-bit /opt/fluent-bit/4.2.8/bin/fluent-bit /opt/fluent-bit/5.1.1/bin/fluent-bit`
 from the `--help-json` of those binaries (see scripts/properties.py for what it adds).
 """
 
-VERSIONS = "4.2.8, 5.1.1"
+VERSIONS = "1.9.10, 4.2.8, 5.1.1"
 LEFT_ALONE = ("net.", "_debug.")
 # One line per plugin: KIND PLUGIN KEY..., where the plugin `*` holds the keys every
 # plugin of the kind takes. One string, as it is cheapest to load; read by fluent_launch/known.py.
@@ -18,6 +18,7 @@ input disk dev_name interval_nsec interval_sec
 input docker exclude include interval_nsec interval_sec path.containers path.sysfs
 input docker_events buffer_size key parser reconnect.retry_interval reconnect.retry_limits unix_path
 input dummy copies dummy fixed_timestamp flush_on_startup interval_nsec interval_sec metadata rate samples start_time_nsec start_time_sec test_hang_on_exit
+input dummy_thread message samples
 input elasticsearch buffer_chunk_size buffer_max_size hostname http2 http_server.buffer_chunk_size http_server.buffer_max_size http_server.http2 http_server.idle_timeout http_server.ingress_queue_byte_limit http_server.ingress_queue_event_limit http_server.max_connections http_server.workers max_connections meta_key tag_key version workers
 input event_type interval_nsec interval_sec type
 input exec buf_size command exit_after_oneshot interval_nsec interval_sec oneshot parser propagate_exit_code
@@ -104,7 +105,7 @@ output nats
 output nrlogs api_key base_uri compress license_key
 output null format json_date_format json_date_key
 output opensearch aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service_name aws_sts_endpoint buffer_size compress current_time_index generate_id http_passwd http_user id_key include_tag_key index logstash_dateformat logstash_format logstash_prefix logstash_prefix_key logstash_prefix_separator path pipeline replace_dots suppress_type_name tag_key time_key time_key_format time_key_nanos trace_error trace_output type write_operation
-output opentelemetry add_label aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service aws_sts_endpoint batch_size compress grpc grpc_logs_uri grpc_metrics_uri grpc_profiles_uri grpc_traces_uri header http2 http_passwd http_user log_response_payload logs_attributes_metadata_key logs_body_key logs_body_key_attributes logs_instrumentation_scope_metadata_key logs_max_resources logs_max_scopes logs_metadata_key logs_observed_timestamp_metadata_key logs_resource_metadata_key logs_severity_number_message_key logs_severity_number_metadata_key logs_severity_text_message_key logs_severity_text_metadata_key logs_span_id_message_key logs_span_id_metadata_key logs_timestamp_metadata_key logs_trace_flags_metadata_key logs_trace_id_message_key logs_trace_id_metadata_key logs_uri metrics_uri profiles_uri proxy traces_uri
+output opentelemetry add_label aws_auth aws_external_id aws_profile aws_region aws_role_arn aws_service aws_sts_endpoint batch_size compress grpc grpc_logs_uri grpc_metrics_uri grpc_profiles_uri grpc_traces_uri header http2 http_passwd http_user log_response_payload logs_attributes_metadata_key logs_body_key logs_body_key_attributes logs_instrumentation_scope_metadata_key logs_max_resources logs_max_scopes logs_metadata_key logs_observed_timestamp_metadata_key logs_resource_metadata_key logs_severity_number_message_key logs_severity_number_metadata_key logs_severity_text_message_key logs_severity_text_metadata_key logs_span_id_message_key logs_span_id_metadata_key logs_timestamp_metadata_key logs_trace_flags_metadata_key logs_trace_id_message_key logs_trace_id_metadata_key logs_uri metrics_uri profiles_uri proxy traces_uri uri
 output oracle_log_analytics config_file_location namespace oci_config_in_record oci_la_entity_id oci_la_entity_type oci_la_global_metadata oci_la_log_group_id oci_la_log_path oci_la_log_set_id oci_la_log_source_name oci_la_metadata profile_name proxy uri
 output plot file key
 output prometheus_exporter add_label add_timestamp buffer_chunk_size buffer_max_size http2 http_server.buffer_chunk_size http_server.buffer_max_size http_server.http2 http_server.idle_timeout http_server.ingress_queue_byte_limit http_server.ingress_queue_event_limit http_server.max_connections http_server.workers max_connections

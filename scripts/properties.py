@@ -25,23 +25,25 @@ SHARED = ("global_options", "network_tls")
 LEFT_ALONE = ("net.", "_debug.")
 
 # What --help-json leaves out: the keys that flb_input/filter/output_set_property() take
-# before a plugin's own properties are looked at, and the config loader's own (`name`, and
-# `active`, `condition`, `routes` of newer versions); names only, read from
-# those functions in the sources of 1.9.10, 4.2.8 and 5.1.1. Keys under `net.` (networking)
-# and `_debug.` are left to Fluent Bit (LEFT_ALONE).
+# before a plugin's own properties are looked at (1.9.10's lists none of them, later ones
+# some as `global_options`), and the config loader's own (`name`, and `active`, `condition`,
+# `routes` of newer versions); names only, read from those functions in the sources of
+# 1.9.10, 4.2.8 and 5.1.1. Keys under `net.` (networking) and `_debug.` are left to Fluent
+# Bit (LEFT_ALONE).
 _TLS = (
     *("tls", "tls.verify", "tls.verify_hostname", "tls.debug", "tls.ca_file", "tls.ca_path", "tls.crt_file"),
     *("tls.key_file", "tls.key_passwd", "tls.vhost", "tls.min_version", "tls.max_version", "tls.ciphers"),
 )
+_PLUGIN = ("name", "alias", "log_level", "active", "condition", "routes")
 CORE = {
     "input": (
-        *("name", "active", "condition", "routes", "host", "listen", "port", "ipv6"),
-        *_TLS,
-        "tls.verify_client_cert",
+        *_PLUGIN,
+        *("tag", "mem_buf_limit", "routable", "storage.type", "storage.pause_on_chunks_overlimit", "threaded"),
+        *("host", "listen", "port", "ipv6", *_TLS, "tls.verify_client_cert"),
     ),
-    "filter": ("name", "active", "condition", "routes"),
+    "filter": (*_PLUGIN, "match", "match_regex"),
     "output": (
-        *("name", "active", "condition", "routes", "host", "port", "ipv6", "workers"),
+        *(*_PLUGIN, "match", "match_regex", "retry_limit", "host", "port", "ipv6", "workers"),
         *("storage.total_limit_size", *_TLS, "tls.proxy.ca_file", "tls.proxy.ca_path"),
         *("tls.proxy.verify", "tls.proxy.verify_hostname"),
     ),
