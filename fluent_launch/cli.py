@@ -11,7 +11,7 @@ import gc
 import os
 import sys
 
-from fluent_launch import __version__, diagnose, edit, formats, known, values
+from fluent_launch import __version__, diagnose, edit, formats, values
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
@@ -185,12 +185,12 @@ def _warn(config: formats.Config, options: Options) -> None:
     """Print the warnings about the config, the overrides and Fluent Bit's arguments; refuse
     an override key a plugin would not start with."""
     yaml = formats.is_yaml(options.in_config)
-    found = list(known.check_overrides(options.overrides, lambda: formats.plugins(config), yaml))
+    found = list(diagnose.check_overrides(options.overrides, lambda: formats.plugins(config), yaml))
     found += formats.include_warnings(config)
     fluent_bit = diagnose.options(options.fluent_bit_args)
     found += diagnose.warnings(formats.settings(config), options.overrides, fluent_bit)
     words = formats.key_words(config)
-    found += known.config_warnings(words, lambda: formats.all_settings(config), options.overrides)
+    found += diagnose.config_warnings(words, lambda: formats.all_settings(config), options.overrides)
     for warning in found:
         print(f"fluent-launch: warning: {warning}", file=sys.stderr)
 
@@ -326,9 +326,15 @@ def _fluent_bits_start(args: list[str], stop: int) -> str | None:
         if diagnose.is_fluent_bits(arg):
             return arg
         kind = _FLUENT_BIT_PLUGIN_OPTIONS.get(arg)
-        if kind and at + 1 < stop and known.is_plugin(kind, args[at + 1]):
+        if kind and at + 1 < stop and _is_plugin(kind, args[at + 1]):
             return f"{arg} {args[at + 1]}"
     return None
+
+
+def _is_plugin(kind: str, name: str) -> bool:
+    from fluent_launch import known  # only here: an error's message, which loads the table
+
+    return known.is_plugin(kind, name)
 
 
 def _forgotten_double_dash(arg: str | None, meant: str) -> str:

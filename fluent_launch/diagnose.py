@@ -5,7 +5,9 @@ code, because Fluent Bit may still cope (an image may load a plugin another way)
 read settings as (path, line, kind, plugin, key, value) tuples, whatever format they come
 from: the config (see document.settings), the overrides, and Fluent Bit's own arguments,
 which are read here as its getopt_long() reads them (also for the launcher's own refusals).
-One module, as the exec path pays for every module it imports.
+Keys no Fluent Bit version knows are judged here as far as the common ones go, and by the
+table of known.py beyond them (an override's refused). One module, as the exec path pays for
+every module it imports.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import os
 
 from fluent_launch import values
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch.errors import UsageError
 from fluent_launch.records import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from fluent_launch.document import Setting
     from fluent_launch.edit import Overrides
@@ -266,3 +269,111 @@ def _without_templates(value: str) -> str:
         if close < 0:
             return "".join(kept)
         at = close + 1
+
+
+# Keys Fluent Bit does not know (see known.py, imported only when a key is not a common one).
+
+# Keys every plugin of the kind takes in every version, known without the table: those the
+# deployment guide and FireLens set everywhere (tests/test_known.py holds them to the table).
+_PLUGIN = ("name", "alias", "log_level")
+COMMON_KEYS = {
+    SERVICE: frozenset(("flush", "grace", "log_level", "parsers_file", "scheduler.cap", "scheduler.base")),
+    INPUT: frozenset((*_PLUGIN, "tag", "mem_buf_limit", "storage.type", "storage.pause_on_chunks_overlimit")),
+    FILTER: frozenset((*_PLUGIN, "match", "match_regex")),
+    OUTPUT: frozenset((*_PLUGIN, "match", "match_regex", "retry_limit", "storage.total_limit_size", "workers")),
+}
+# Words of a config known without the table (see config_warnings): keys some plugin or
+# [SERVICE] takes that FireLens configs and the deployment guide use, the other sections' and
+# YAML's own keys, and what else starts a classic line. tests/test_known.py holds them to the table.
+KNOWN_WORDS = frozenset(
+    (
+        *(word for words in COMMON_KEYS.values() for word in words),
+        *("unix_path", "listen", "host", "port", "record", "regex", "exclude", "format", "path"),
+        *("log_group_name", "log_stream_prefix", "log_stream_name", "log_key", "region", "auto_create_group"),
+        *("json_date_key", "json_date_format", "refresh_interval", "parser", "key_name", "mode", "tls"),
+        *("delivery_stream", "stream", "time_key", "time_key_format", "role_arn", "endpoint", "log_format"),
+        *("log_retention_days", "bucket", "total_file_size", "upload_timeout", "compression", "tls.verify"),
+        *("[input]", "[filter]", "[output]", "[service]", "@include", "@set"),
+        *("service", "pipeline", "inputs", "filters", "outputs", "includes", "env", "processors", "logs"),
+    )
+)
+
+
+def check_overrides(
+    overrides: Overrides, plugins: Callable[[], Iterable[tuple[str, str]]], yaml: bool
+) -> Iterator[str]:
+    """The warnings about override keys Fluent Bit ignores ([SERVICE]); raise UsageError for
+    one a plugin it would be set on refuses to start with. `plugins()` gives the config's
+    (kind, plugin name) pairs, asked for only when a key is not a common one."""
+    found: set[tuple[str, str]] | None = None
+    for kind, given in overrides.items():
+        for override in given.values():
+            spelled = os.fsdecode(override.key)
+            key = _key_id(spelled) if yaml else spelled.lower()
+            if key in COMMON_KEYS[kind]:
+                continue
+            from fluent_launch import known  # only for a key outside the common ones
+
+            if kind == SERVICE:
+                reason = known.unknown(SERVICE, "", key)
+                if reason:
+                    yield f"-s {spelled} {os.fsdecode(override.value)!r}: {reason}"
+                continue
+            if found is None:
+                found = {(of_kind, name.lower()) for of_kind, name in plugins()}
+            for plugin in sorted(name for of_kind, name in found if of_kind == kind):
+                reason = known.unknown(kind, plugin, key)
+                if reason:
+                    raise UsageError(f"{OPTION_NAMES[kind]} {spelled}: {reason}")
+
+
+def config_warnings(words: set[str], settings: Callable[[], Iterable[Setting]], overrides: Overrides) -> Iterator[str]:
+    """The warnings about keys of the config that no plugin of any version knows (a typo), for
+    each plugin it is set in. `words` are the config's key-like words (see key_words): walking
+    its settings costs more than editing a large config, so `settings()` is asked for only
+    when one of them is unknown."""
+    words -= KNOWN_WORDS
+    if not words:
+        return
+    from fluent_launch import known, properties  # only for a word outside the common ones
+
+    unknown_words = {word for word in words if not word.startswith(properties.LEFT_ALONE)} - known.every_key()
+    if not unknown_words:
+        return
+    overridden = {(kind, os.fsdecode(key)) for kind, keys in overrides.items() for key in keys}
+    for path, line, kind, plugin, key, _ in settings():
+        lowered = key.lower()
+        if lowered not in unknown_words or (kind, lowered) in overridden:
+            continue  # an overridden key's line gets the override's key, checked already
+        reason = known.unknown(kind, plugin, key)
+        if reason:
+            section = f"[{kind.upper()}] {plugin}" if plugin else f"[{kind.upper()}]"
+            yield f"{path}:{line}: {section}: {key}: {reason}"
+
+
+def key_words(data: bytes, yaml: bool) -> set[str]:
+    """Each word of `data` that may be a key, in lower case: a classic line's first word; the
+    key of each YAML `key: value` or `key:` line, list dashes and quotes taken off, camelCase as
+    snake_case. Other words may come too (section headers, comments, YAML's own keys), which
+    only costs a walk of the settings. One pass over the lines, kept to a method call each: on
+    a large config this is the most the check costs."""
+    lines = data.split(b"\n")
+    if not yaml:
+        return {os.fsdecode(word).lower() for word in {line.split(None, 1)[0] for line in lines if line.strip()}}
+    words = set()
+    for head in {line.partition(b": ")[0] for line in lines}:
+        text = head.rstrip(b" \t\r")
+        if text.endswith(b":"):
+            text = text[:-1]
+        elif head + b": " not in data:
+            continue  # a line without a key: a list item, a scalar's next line
+        word = text.lstrip(b" \t-").strip(b"'\"")
+        if word:
+            words.add(_key_id(os.fsdecode(word)))
+    return words
+
+
+def _key_id(key: str) -> str:
+    from fluent_launch import yaml_config  # a YAML config's, so already imported
+
+    return yaml_config.key_id(key)

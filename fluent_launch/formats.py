@@ -6,7 +6,7 @@ imported only for a YAML file, so that a classic launch never pays for it.
 
 from __future__ import annotations
 
-from fluent_launch import classic, diagnose, document, edit, includes, known
+from fluent_launch import classic, diagnose, document, edit, includes
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, Document
 from fluent_launch.records import TYPE_CHECKING
 
@@ -93,10 +93,10 @@ def plugins(config: Config) -> Iterator[tuple[str, str]]:
 
 
 def key_words(config: Config) -> set[str]:
-    """The words of the config's files that may be keys (see known.key_words)."""
+    """The words of the config's files that may be keys (see diagnose.key_words)."""
     if isinstance(config, Document):
-        return known.key_words(config.data, False)
-    return {word for doc in config for word in known.key_words(doc.data, True)}
+        return diagnose.key_words(config.data, False)
+    return {word for doc in config for word in diagnose.key_words(doc.data, True)}
 
 
 def _yaml_settings(found: Iterator[Setting], key_id: Callable[[str], str]) -> Iterator[Setting]:

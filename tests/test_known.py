@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fluent_launch import classic, formats, known, properties, yaml_config, yaml_includes
+from fluent_launch import classic, diagnose, formats, known, properties, yaml_config, yaml_includes
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import LaunchError
 from scripts.properties import KINDS, help_json
@@ -28,13 +28,13 @@ def table_keys(kind: str, plugin: str) -> set[str]:
 
 @pytest.mark.parametrize("kind", [SERVICE, INPUT, FILTER, OUTPUT])
 def test_common_keys_are_keys_every_plugin_of_the_kind_takes(kind: str) -> None:
-    assert known.COMMON[kind] <= table_keys(kind, "*")
+    assert diagnose.COMMON_KEYS[kind] <= table_keys(kind, "*")
 
 
 def test_words_known_without_the_table_are_keys_of_the_table_or_no_keys() -> None:
     structure = {"[input]", "[filter]", "[output]", "[service]", "@include", "@set"}
     structure |= {"service", "pipeline", "inputs", "filters", "outputs", "includes", "env", "processors", "logs"}
-    assert known._KNOWN_WORDS - structure <= set(properties.TABLE.split())
+    assert diagnose.KNOWN_WORDS - structure <= set(properties.TABLE.split())
 
 
 def test_the_core_properties_of_every_kind_are_known() -> None:
