@@ -367,10 +367,11 @@ def key_words(data: bytes, yaml: bool) -> set[str]:
             text = text[:-1]
         elif head + b": " not in data:
             continue  # a line without a key: a list item, a scalar's next line
-        word = text.lstrip(b" \t-").strip(b"'\"")
-        if word:
-            words.add(_key_id(os.fsdecode(word)))
-    return words
+        words.add(text.lstrip(b" \t-").strip(b"'\""))
+    words.discard(b"")
+    from fluent_launch.yaml_config import key_id  # a YAML config's, so imported already
+
+    return {key_id(os.fsdecode(word)) for word in words}
 
 
 def _key_id(key: str) -> str:

@@ -130,9 +130,11 @@ def reading(kind: str, key: bytes, value: bytes) -> str | None:
     if lowered in _SIZE_LIMITS.get(kind, ()):
         if lowered == b"storage.total_limit_size" and value.lower() in (b"off", b"no"):
             return _NO_LIMIT
-        if not is_size(value):
-            return None  # refused (an override) or warned about (a config value) already
         floating, whole = _size_to_bytes(value, True), _size_to_bytes(value, False)
+        if floating == -1:
+            # Refused by every version (an override) or warned about (a config value) already,
+            # or by all but 1.9.10.
+            return None if whole == -1 else f"Fluent Bit 4.2.8 and 5.1.1 refuse this; 1.9.10 reads it as {whole} bytes"
         if max(floating, whole) <= 0:
             return _NO_LIMIT
         if floating != whole:
