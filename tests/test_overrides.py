@@ -155,6 +155,10 @@ def test_a_config_key_that_is_overridden_is_judged_as_the_override(run: Run) -> 
             "-s Scheduler.Cap 'sixty': Fluent Bit reads only the number this starts with, so this is 0",
         ),
         (["-s", "Grace", "30s"], "-s Grace '30s': Fluent Bit reads only the number this starts with, so this is 30"),
+        (
+            ["-i", "Mem_Buf_Limit", "1e30K"],
+            "-i Mem_Buf_Limit '1e30K': Fluent Bit 4.2.8 and 5.1.1 refuse this; 1.9.10 reads it as 1000 bytes",
+        ),
     ],
 )
 @pytest.mark.parametrize("yaml", [False, True], ids=["classic", "yaml"])
