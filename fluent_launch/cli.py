@@ -17,10 +17,10 @@ from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
 from fluent_launch.read import read_config
 from fluent_launch.records import TYPE_CHECKING, Record
+from fluent_launch.write import write_atomically
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-from fluent_launch.write import write_atomically
 
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
 DEFAULT_IN_CONFIG = "/fluent-bit/etc/fluent-bit.conf"
@@ -342,10 +342,10 @@ def _forgotten_double_dash(arg: str | None, meant: str) -> str:
     Fluent Bit's arguments start at `meant`."""
     if arg is None:
         told = f"{meant!r} is Fluent Bit's"
+    elif meant == arg:
+        told = f"unknown argument {arg!r}: it is Fluent Bit's"
     else:
-        told = (
-            f"unknown argument {arg!r}: " + ("it is" if meant == arg else f"{meant!r} before it is") + " Fluent Bit's"
-        )
+        told = f"unknown argument {arg!r}: {meant!r} before it is Fluent Bit's"
     return f"{told}; Fluent Bit's options go after '--', as in: fluent-launch [OPTION]... -- {meant} ..."
 
 

@@ -369,9 +369,7 @@ def key_words(data: bytes, yaml: bool) -> set[str]:
             continue  # a line without a key: a list item, a scalar's next line
         words.add(text.lstrip(b" \t-").strip(b"'\""))
     words.discard(b"")
-    from fluent_launch.yaml_config import key_id  # a YAML config's, so imported already
-
-    return {key_id(os.fsdecode(word)) for word in words}
+    return {_key_id(os.fsdecode(word)) for word in words}
 
 
 def _key_id(key: str) -> str:
