@@ -3,6 +3,8 @@ value, launcher options close to a typo, and the smaller messages; classic and Y
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -334,3 +336,38 @@ def test_a_yaml_include_glob_matching_nothing_is_a_warning(run: Run, inline: lis
         f"fluent-launch: warning: {path}:2: no file matches the include {run.tmp}/nothing-*.yaml:"
         " Fluent Bit includes nothing there"
     ]
+
+
+FLUENT_BIT = os.environ.get("FLUENT_BIT_BIN", "")
+
+
+@pytest.mark.skipif(not FLUENT_BIT, reason="FLUENT_BIT_BIN not set: Fluent Bit is in neither Debian nor PyPI")
+@pytest.mark.parametrize(
+    ("name", "include"),
+    [
+        ("in.conf", "@INCLUDE missing.conf\n"),
+        ("in.conf", "@INCLUDE nothing-*.conf\n"),
+        ("in.conf", "@INCLUDE a.conf\n"),
+        ("in.conf", "@INCLUDE b.conf\n"),
+        ("in.yaml", "includes:\n  - missing.yaml\n"),
+        ("in.yaml", "includes:\n  - nothing-*.yaml\n"),
+    ],
+)
+def test_includes_are_refused_where_fluent_bit_refuses_them(run: Run, name: str, include: str) -> None:
+    if (
+        name.endswith(".yaml")
+        and " v1.9." in subprocess.run([FLUENT_BIT, "--version"], capture_output=True, text=True).stdout
+    ):
+        pytest.skip("Fluent Bit 1.9 reads an older YAML layout")
+    (run.tmp / "a.conf").write_text("@INCLUDE missing.conf\n")
+    (run.tmp / "b.conf").write_text("[FILTER]\n    Name grep\n    Match *\n    Regex log x\n")
+    path = run.tmp / name
+    pipeline = (
+        "pipeline:\n  inputs:\n    - name: dummy\n  outputs:\n    - name: stdout\n      match: '*'\n"
+        if name.endswith(".yaml")
+        else "[INPUT]\n    Name dummy\n[OUTPUT]\n    Name stdout\n    Match *\n"
+    )
+    path.write_text(include + pipeline)
+    fluent_bit = subprocess.run([FLUENT_BIT, "-c", str(path), "--dry-run"], capture_output=True, timeout=60)
+    done = run("-r", FAKE, "-c", str(path), "-m", str(run.out.with_suffix(path.suffix)))
+    assert done.returncode == (1 if fluent_bit.returncode else 0), done.stderr
