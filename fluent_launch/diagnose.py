@@ -283,8 +283,8 @@ COMMON_KEYS = {
     OUTPUT: frozenset((*_PLUGIN, "match", "match_regex", "retry_limit", "storage.total_limit_size", "workers")),
 }
 # Words of a config known without the table (see config_warnings): keys some plugin or
-# [SERVICE] takes that FireLens configs and the deployment guide use, the other sections' and
-# YAML's own keys, and what else starts a classic line. tests/test_known.py holds them to the table.
+# [SERVICE] takes that FireLens configs and the deployment guide use, and YAML's own keys.
+# tests/test_known.py holds them to the table.
 KNOWN_WORDS = frozenset(
     (
         *(word for words in COMMON_KEYS.values() for word in words),
@@ -293,7 +293,6 @@ KNOWN_WORDS = frozenset(
         *("json_date_key", "json_date_format", "refresh_interval", "parser", "key_name", "mode", "tls"),
         *("delivery_stream", "stream", "time_key", "time_key_format", "role_arn", "endpoint", "log_format"),
         *("log_retention_days", "bucket", "total_file_size", "upload_timeout", "compression", "tls.verify"),
-        *("[input]", "[filter]", "[output]", "[service]", "@include", "@set"),
         *("service", "pipeline", "inputs", "filters", "outputs", "includes", "env", "processors", "logs"),
     )
 )
@@ -329,7 +328,7 @@ def check_overrides(
 
 def config_warnings(words: set[str], settings: Callable[[], Iterable[Setting]], overrides: Overrides) -> Iterator[str]:
     """The warnings about keys of the config that no plugin of any version knows (a typo), for
-    each plugin it is set in. `words` are the config's key-like words (see key_words): walking
+    each plugin it is set in. `words` are the config's key-like words (see formats.key_words): walking
     its settings costs more than editing a large config, so `settings()` is asked for only
     when one of them is unknown."""
     words -= KNOWN_WORDS
@@ -351,17 +350,21 @@ def config_warnings(words: set[str], settings: Callable[[], Iterable[Setting]], 
             yield f"{path}:{line}: {section}: {key}: {reason}"
 
 
-def key_words(data: bytes, yaml: bool) -> set[str]:
-    """Each word of `data` that may be a key, in lower case: a classic line's first word; the
-    key of each YAML `key: value` or `key:` line, list dashes and quotes taken off, camelCase as
-    snake_case. Other words may come too (section headers, comments, YAML's own keys), which
-    only costs a walk of the settings. One pass over the lines, kept to a method call each: on
-    a large config this is the most the check costs."""
-    lines = data.split(b"\n")
-    if not yaml:
-        return {os.fsdecode(word).lower() for word in {line.split(None, 1)[0] for line in lines if line.strip()}}
+def key_words(data: bytes) -> set[str]:
+    """The key of each YAML `key: value` or `key:` line of `data`, list dashes and quotes taken
+    off, camelCase as snake_case; other words may come too (YAML's own keys), which only costs
+    a walk of the settings. A method call a line, a block of lines at a time: on a large
+    config this is the most the check costs, and a list of all its lines would be most of
+    what the launcher holds."""
+    heads: set[bytes] = set()
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + _BLOCK)
+        end = len(data) if end < 0 else end
+        heads.update(line.partition(b": ")[0] for line in data[start:end].split(b"\n"))
+        start = end + 1
     words = set()
-    for head in {line.partition(b": ")[0] for line in lines}:
+    for head in heads:
         text = head.rstrip(b" \t\r")
         if text.endswith(b":"):
             text = text[:-1]
@@ -370,6 +373,9 @@ def key_words(data: bytes, yaml: bool) -> set[str]:
         words.add(text.lstrip(b" \t-").strip(b"'\""))
     words.discard(b"")
     return {_key_id(os.fsdecode(word)) for word in words}
+
+
+_BLOCK = 64 * 1024
 
 
 def _key_id(key: str) -> str:

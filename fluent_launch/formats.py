@@ -6,6 +6,8 @@ imported only for a YAML file, so that a classic launch never pays for it.
 
 from __future__ import annotations
 
+import os
+
 from fluent_launch import classic, diagnose, document, edit, includes
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, Document
 from fluent_launch.records import TYPE_CHECKING
@@ -93,10 +95,11 @@ def plugins(config: Config) -> Iterator[tuple[str, str]]:
 
 
 def key_words(config: Config) -> set[str]:
-    """The words of the config's files that may be keys (see diagnose.key_words)."""
+    """Words of the config that hold every key of its service and plugins (and maybe more), in
+    lower case, YAML's in snake_case: what diagnose.config_warnings judges before it walks."""
     if isinstance(config, Document):
-        return diagnose.key_words(config.data, False)
-    return {word for doc in config for word in diagnose.key_words(doc.data, True)}
+        return {os.fsdecode(key).lower() for key in config.own_keys()}
+    return {word for doc in config for word in diagnose.key_words(doc.data)}
 
 
 def _yaml_settings(found: Iterator[Setting], key_id: Callable[[str], str]) -> Iterator[Setting]:

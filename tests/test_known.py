@@ -32,8 +32,7 @@ def test_common_keys_are_keys_every_plugin_of_the_kind_takes(kind: str) -> None:
 
 
 def test_words_known_without_the_table_are_keys_of_the_table_or_no_keys() -> None:
-    structure = {"[input]", "[filter]", "[output]", "[service]", "@include", "@set"}
-    structure |= {"service", "pipeline", "inputs", "filters", "outputs", "includes", "env", "processors", "logs"}
+    structure = {"service", "pipeline", "inputs", "filters", "outputs", "includes", "env", "processors", "logs"}
     assert diagnose.KNOWN_WORDS - structure <= set(properties.TABLE.split())
 
 
