@@ -17,7 +17,6 @@ import os
 
 from fluent_launch import values
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
-from fluent_launch.errors import UsageError
 from fluent_launch.records import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
@@ -302,52 +301,32 @@ def check_overrides(
     overrides: Overrides, plugins: Callable[[], Iterable[tuple[str, str]]], yaml: bool
 ) -> Iterator[str]:
     """The warnings about override keys Fluent Bit ignores ([SERVICE]); raise UsageError for
-    one a plugin it would be set on refuses to start with. `plugins()` gives the config's
-    (kind, plugin name) pairs, asked for only when a key is not a common one."""
-    found: set[tuple[str, str]] | None = None
+    one a plugin it would be set on refuses to start with (see known.check_overrides, asked
+    only for keys outside the common ones)."""
+    uncommon = []
     for kind, given in overrides.items():
         for override in given.values():
-            spelled = os.fsdecode(override.key)
-            key = _key_id(spelled) if yaml else spelled.lower()
-            if key in COMMON_KEYS[kind]:
-                continue
-            from fluent_launch import known  # only for a key outside the common ones
+            key = _key_id(os.fsdecode(override.key)) if yaml else os.fsdecode(override.key).lower()
+            if key not in COMMON_KEYS[kind]:
+                uncommon.append((kind, key, override))
+    if not uncommon:
+        return iter(())
+    from fluent_launch import known
 
-            if kind == SERVICE:
-                reason = known.unknown(SERVICE, "", key)
-                if reason:
-                    yield f"-s {spelled} {os.fsdecode(override.value)!r}: {reason}"
-                continue
-            if found is None:
-                found = {(of_kind, name.lower()) for of_kind, name in plugins()}
-            for plugin in sorted(name for of_kind, name in found if of_kind == kind):
-                reason = known.unknown(kind, plugin, key)
-                if reason:
-                    raise UsageError(f"{OPTION_NAMES[kind]} {spelled}: {reason}")
+    return known.check_overrides(uncommon, plugins)
 
 
 def config_warnings(words: set[str], settings: Callable[[], Iterable[Setting]], overrides: Overrides) -> Iterator[str]:
     """The warnings about keys of the config that no plugin of any version knows (a typo), for
-    each plugin it is set in. `words` are the config's key-like words (see formats.key_words): walking
-    its settings costs more than editing a large config, so `settings()` is asked for only
-    when one of them is unknown."""
-    words -= KNOWN_WORDS
+    each plugin it is set in. `words` are the config's key-like words (see formats.key_words):
+    walking its settings costs more than editing a large config, so known.config_warnings and
+    `settings()` are asked for only when one of them is not a common key."""
+    words = words - KNOWN_WORDS
     if not words:
-        return
-    from fluent_launch import known, properties  # only for a word outside the common ones
+        return iter(())
+    from fluent_launch import known
 
-    unknown_words = {word for word in words if not word.startswith(properties.LEFT_ALONE)} - known.every_key()
-    if not unknown_words:
-        return
-    overridden = {(kind, os.fsdecode(key)) for kind, keys in overrides.items() for key in keys}
-    for path, line, kind, plugin, key, _ in settings():
-        lowered = key.lower()
-        if lowered not in unknown_words or (kind, lowered) in overridden:
-            continue  # an overridden key's line gets the override's key, checked already
-        reason = known.unknown(kind, plugin, key)
-        if reason:
-            section = f"[{kind.upper()}] {plugin}" if plugin else f"[{kind.upper()}]"
-            yield f"{path}:{line}: {section}: {key}: {reason}"
+    return known.config_warnings(words, settings, overrides)
 
 
 def key_words(data: bytes) -> set[str]:

@@ -9,8 +9,18 @@ outside the common ones diagnose.py knows, so that the usual launch pays for nei
 
 from __future__ import annotations
 
+import os
+
 from fluent_launch import diagnose, properties
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch.errors import UsageError
+from fluent_launch.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+    from fluent_launch.document import Setting
+    from fluent_launch.edit import Override, Overrides
 
 _LABELS = {INPUT: "input", FILTER: "filter", OUTPUT: "output"}
 
@@ -67,3 +77,40 @@ def every_key() -> frozenset[str]:
     """Every key some plugin or [SERVICE] of some version takes (and the kinds' and plugins'
     names, which the table holds beside them and which are no key of the config)."""
     return frozenset(properties.TABLE.split())
+
+
+def check_overrides(
+    uncommon: list[tuple[str, str, Override]], plugins: Callable[[], Iterable[tuple[str, str]]]
+) -> Iterator[str]:
+    """diagnose.check_overrides() for the overrides whose key (as Fluent Bit reads it) is not
+    a common one; `plugins()` gives the config's (kind, plugin name) pairs."""
+    found: set[tuple[str, str]] | None = None
+    for kind, key, override in uncommon:
+        spelled = os.fsdecode(override.key)
+        if kind == SERVICE:
+            reason = unknown(SERVICE, "", key)
+            if reason:
+                yield f"-s {spelled} {os.fsdecode(override.value)!r}: {reason}"
+            continue
+        if found is None:
+            found = {(of_kind, name.lower()) for of_kind, name in plugins()}
+        for plugin in sorted(name for of_kind, name in found if of_kind == kind):
+            reason = unknown(kind, plugin, key)
+            if reason:
+                raise UsageError(f"{diagnose.OPTION_NAMES[kind]} {spelled}: {reason}")
+
+
+def config_warnings(words: set[str], settings: Callable[[], Iterable[Setting]], overrides: Overrides) -> Iterator[str]:
+    """diagnose.config_warnings() for the config's `words` that are not common keys."""
+    unknown_words = {word for word in words if not word.startswith(properties.LEFT_ALONE)} - every_key()
+    if not unknown_words:
+        return
+    overridden = {(kind, os.fsdecode(key)) for kind, keys in overrides.items() for key in keys}
+    for path, line, kind, plugin, key, _ in settings():
+        lowered = key.lower()
+        if lowered not in unknown_words or (kind, lowered) in overridden:
+            continue  # an overridden key's line gets the override's key, checked already
+        reason = unknown(kind, plugin, key)
+        if reason:
+            section = f"[{kind.upper()}] {plugin}" if plugin else f"[{kind.upper()}]"
+            yield f"{path}:{line}: {section}: {key}: {reason}"
