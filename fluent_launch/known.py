@@ -59,7 +59,7 @@ def _keys(table: str, kind: str, plugin: str) -> list[str] | None:
     shared = _line(table, kind, "*")
     if kind == SERVICE:
         return shared
-    own = _line(table, kind, plugin)
+    own = _line(table, kind, plugin) if plugin != "*" else None  # `*` names the shared line
     return None if own is None or shared is None else shared + own
 
 

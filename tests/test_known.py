@@ -54,6 +54,7 @@ def test_the_core_properties_of_every_kind_are_known() -> None:
         (INPUT, "tail", "net.anything", None),  # networking keys are left to Fluent Bit
         (OUTPUT, "cloudwatch", "anything", None),  # a Go plugin: not in the table
         (OUTPUT, "${OUT}", "anything", None),
+        (OUTPUT, "*", "anything", None),  # no plugin: the table's line of shared keys is named so
         (INPUT, "forward", "unix_paht", "did you mean 'unix_path'?"),
         (OUTPUT, "null", "zzz", "knows 'zzz' in the null output, which then refuses to start"),
         (SERVICE, "", "Log_Levl", "so Fluent Bit ignores it; did you mean 'log_level'?"),
