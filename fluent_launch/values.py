@@ -165,7 +165,8 @@ def _limit(value: bytes) -> int | None:
     """A size limit in bytes as 4.2.8 and later read it, 0 for no limit; None if no size."""
     if value.lower() in (b"off", b"no"):
         return 0
-    return max(_size_to_bytes(value, True), 0) if is_size(value) and b"${" not in value else None
+    size = _size_to_bytes(value, True)
+    return None if size == -1 or b"${" in value else max(size, 0)
 
 
 def _suffix_length(size: bytes) -> int:
