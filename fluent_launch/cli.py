@@ -19,6 +19,8 @@ from fluent_launch.records import TYPE_CHECKING, Record
 from fluent_launch.write import write_atomically
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from fluent_launch.buffer import Buffer
 
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
@@ -42,7 +44,9 @@ RUN_PATH -c OUT_CONFIG FLUENT_BIT_ARG...
   -i, --input KEY VALUE     set KEY to VALUE in every [INPUT] section
   -f, --filter KEY VALUE    set KEY to VALUE in every [FILTER] section
   -o, --output KEY VALUE    set KEY to VALUE in every [OUTPUT] section
-  -s, --service KEY VALUE   set KEY to VALUE in [SERVICE], creating it if missing
+  -s, --service KEY VALUE   set KEY to VALUE in [SERVICE], creating it if missing; a
+                            YAML config whose only service: is in an included file
+                            (FireLens YAML: the user's custom.yaml) needs --inline-includes
       --inline-includes     replace each @INCLUDE by the file's content, so that
                             the overrides reach included sections too
       --show-secrets        print values of secret-looking keys (passwd, password,
@@ -65,6 +69,10 @@ RUN_PATH -c OUT_CONFIG FLUENT_BIT_ARG...
   --                        pass every following argument to Fluent Bit
   -h, --help                show this help and exit
       --version             show the version and exit
+
+Example, the deployment guide's command line (Fluent Bit's arguments after '--'):
+  fluent-launch -s Scheduler.Cap 60 -i Mem_Buf_Limit 50M -- \\
+    -F record_modifier -m '*' -p 'Record=pid 1' -o syslog -m '*' -p Mode=tcp ...
 
 Warnings (one line each, "fluent-launch: warning: ...") never change the exit status.
 Exit status: Fluent Bit's own once it runs; 0 --dry-run done; 1 bad config, I/O error,
@@ -101,6 +109,12 @@ _PAIR_OPTIONS = {
     "-s": SERVICE,
     "--service": SERVICE,
 }
+_OTHERS = ("-h", "--help", "--version", "--check-timeout")
+# Every argument that is one of the launcher's own options.
+_OPTIONS = frozenset((*_PATH_OPTIONS, *_FLAGS, *_PAIR_OPTIONS, *_OTHERS, "--"))
+_LONG_OPTIONS = sorted(option for option in _OPTIONS if option.startswith("--") and option != "--")
+# Fluent Bit's own `-i NAME` and `-o NAME`, which the launcher's -i/-o options also are.
+_FLUENT_BIT_PLUGIN_OPTIONS = {"-i": INPUT, "--input": INPUT, "-o": OUTPUT, "--output": OUTPUT}
 # Bytes that would end the line or, leading a key, turn the line into another statement.
 _KEY_FORBIDDEN = frozenset(b" \t\r\n\v\f\0")
 _KEY_FORBIDDEN_FIRST = frozenset(b"[#@")
@@ -211,9 +225,16 @@ def _edit(options: Options, data: bytes) -> tuple[formats.Config, edit.Result]:
 
 
 def _warn(config: formats.Config, options: Options) -> None:
-    """Print the warnings about the config, the overrides and Fluent Bit's arguments."""
+    """Print the warnings about the config, the overrides and Fluent Bit's arguments; refuse
+    an override key a plugin would not start with."""
+    yaml = formats.is_yaml(options.in_config)
+    found = list(diagnose.check_overrides(options.overrides, lambda: formats.plugins(config), yaml))
+    found += formats.include_warnings(config)
     fluent_bit = diagnose.options(options.fluent_bit_args)
-    for warning in diagnose.warnings(formats.settings(config), options.overrides, fluent_bit):
+    found += diagnose.warnings(formats.settings(config), options.overrides, fluent_bit)
+    words = formats.key_words(config)
+    found += diagnose.config_warnings(words, lambda: formats.all_settings(config), options.overrides)
+    for warning in found:
         print(f"fluent-launch: warning: {warning}", file=sys.stderr)
 
 
@@ -267,6 +288,7 @@ def parse_args(args: list[str]) -> Options | str:
         elif option in _PAIR_OPTIONS and inline is None:
             if index + 2 > len(args):
                 raise UsageError(f"{option} needs a key and a value")
+            _check_pair(args, index - 1)
             kind = _PAIR_OPTIONS[option]
             override = _override(option, kind, args[index], args[index + 1])
             overrides.setdefault(kind, {})[override.key.lower()] = override
@@ -316,18 +338,71 @@ def parse_args(args: list[str]) -> Options | str:
     )
 
 
+def _is_option(arg: str) -> bool:
+    """Whether `arg` is one of the launcher's options (`--in-config=PATH` too)."""
+    return arg in _OPTIONS or (arg.startswith("--") and "=" in arg and arg.partition("=")[0] in _OPTIONS)
+
+
+def _check_pair(args: list[str], at: int) -> None:
+    """Refuse `-i KEY VALUE` at `at` whose key or value is one of the launcher's options: it
+    was forgotten, and the option after it would be taken as the value."""
+    option, key = args[at], args[at + 1]
+    taken = key if _is_option(key) else args[at + 2] if _is_option(args[at + 2]) else None
+    if taken is None:
+        return
+    meant = _fluent_bits_start(args, at + 3)
+    if meant is not None:
+        raise UsageError(_forgotten_double_dash(None, meant))
+    what = f"{option} has no key and value" if taken == key else f"{option} {key} has no value"
+    why = "starts Fluent Bit's arguments" if taken == "--" else "is the launcher's own option"
+    raise UsageError(f"{what}: {taken!r} {why}; give it as {option} KEY VALUE")
+
+
 def _unknown(args: list[str], at: int) -> str:
     """The message for the unknown argument at `at`, naming the first one meant for Fluent Bit
-    (an earlier one may have been taken as a launcher option's value, as `-p` in `-i tail -p`)."""
+    (an earlier one may have been taken as a launcher option's value, as `-p` in `-i tail -p`),
+    or the launcher's option it is close to."""
     arg = args[at]
-    meant = next((earlier for earlier in args[: at + 1] if diagnose.is_fluent_bits(earlier)), None)
-    if meant is None:
-        return f"unknown argument {arg!r}: Fluent Bit's options go after '--' (see --help)"
-    where = "it is" if meant == arg else f"{meant!r} before it is"
-    return (
-        f"unknown argument {arg!r}: {where} Fluent Bit's; Fluent Bit's options go after '--',"
-        f" as in: fluent-launch [OPTION]... -- {meant} ..."
-    )
+    meant = _fluent_bits_start(args, at + 1)
+    if meant is not None:
+        return _forgotten_double_dash(arg, meant)
+    if arg.startswith("--") and not diagnose.is_fluent_bit_option(arg):
+        import difflib  # only here: it imports heapq, which no launch needs otherwise
+
+        close = difflib.get_close_matches(arg.partition("=")[0], _LONG_OPTIONS, n=1)
+        if close:
+            return f"unknown option {arg!r}: did you mean {close[0]}? (see --help)"
+    return f"unknown argument {arg!r}: Fluent Bit's options go after '--' (see --help)"
+
+
+def _fluent_bits_start(args: list[str], stop: int) -> str | None:
+    """Where Fluent Bit's arguments start among args[:stop], if they seem to: the first option
+    only Fluent Bit has, or a `-i NAME`/`-o NAME` naming one of its plugins (`-o syslog`)."""
+    for at, arg in enumerate(args[:stop]):
+        if diagnose.is_fluent_bits(arg):
+            return arg
+        kind = _FLUENT_BIT_PLUGIN_OPTIONS.get(arg)
+        if kind and at + 1 < stop and _is_plugin(kind, args[at + 1]):
+            return f"{arg} {args[at + 1]}"
+    return None
+
+
+def _is_plugin(kind: str, name: str) -> bool:
+    from fluent_launch import known  # only here: an error's message, which loads the table
+
+    return known.is_plugin(kind, name)
+
+
+def _forgotten_double_dash(arg: str | None, meant: str) -> str:
+    """The message for `arg`, unknown (or None: a launcher option taken as a value), where
+    Fluent Bit's arguments start at `meant`."""
+    if arg is None:
+        told = f"{meant!r} is Fluent Bit's"
+    elif meant == arg:
+        told = f"unknown argument {arg!r}: it is Fluent Bit's"
+    else:
+        told = f"unknown argument {arg!r}: {meant!r} before it is Fluent Bit's"
+    return f"{told}; Fluent Bit's options go after '--', as in: fluent-launch [OPTION]... -- {meant} ..."
 
 
 def _seconds(text: str) -> float:
@@ -361,12 +436,14 @@ def _override(option: str, kind: str, key_text: str, value_text: str) -> edit.Ov
 
 
 def summary(options: Options, result: edit.Result, verb: str) -> str:
-    """What changed, in one line a CloudWatch log shows whole; secret-looking values masked."""
+    """What changed, in one line a CloudWatch log shows whole; secret-looking values masked; a
+    limit raised named with the config's values it raises."""
     parts = []
     for kind, done in result.kinds.items():
         pairs = ",".join(
             _pair(os.fsdecode(override.key), os.fsdecode(override.value), options.show_secrets)
-            for override in options.overrides[kind].values()
+            + _raised(kind, override, result.replaced.get((kind, key), ()))
+            for key, override in options.overrides[kind].items()
         )
         label = f"[{kind.upper()}]"
         parts.append(f"{label} created with {pairs}" if done.created else f"{done.sections} {label} set {pairs}")
@@ -376,6 +453,13 @@ def summary(options: Options, result: edit.Result, verb: str) -> str:
         parts.insert(0, buffer.summary(options.buffer))
     changes = "; ".join(parts) if parts else "no overrides"
     return f"{verb} {options.out_config} from {options.in_config}: {changes}"
+
+
+def _raised(kind: str, override: edit.Override, replaced: Iterable[bytes]) -> str:
+    """` (raised from 25MB)` for an override that raises limits of the config (a FireLens
+    `Mem_Buf_Limit 25MB` raised to 50M), naming each value it raises; else ``."""
+    olds = [os.fsdecode(old) for old in replaced if values.raises(kind, override.key, old, override.value)]
+    return f" (raised from {', '.join(olds)})" if olds else ""
 
 
 def masked(command: list[str]) -> list[str]:

@@ -5,7 +5,9 @@ code, because Fluent Bit may still cope (an image may load a plugin another way)
 read settings as (path, line, kind, plugin, key, value) tuples, whatever format they come
 from: the config (see document.settings), the overrides, and Fluent Bit's own arguments,
 which are read here as its getopt_long() reads them (also for the launcher's own refusals).
-One module, as the exec path pays for every module it imports.
+Keys no Fluent Bit version knows are judged here as far as the common ones go, and by the
+table of known.py beyond them (an override's refused). One module, as the exec path pays for
+every module it imports.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import itertools
 import os
 
 from fluent_launch import values
-from fluent_launch.document import FILTER, INPUT, OUTPUT
+from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.records import TYPE_CHECKING, Record
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from fluent_launch.document import Setting
     from fluent_launch.edit import Overrides
@@ -85,6 +87,11 @@ _FLUENT_BIT_ONLY = frozenset(
 def is_fluent_bits(arg: str) -> bool:
     """Whether `arg` is an option only Fluent Bit has (`-pKEY=VALUE` and `--prop=...` too)."""
     return arg.partition("=")[0] in _FLUENT_BIT_ONLY or (not arg.startswith("--") and arg[:2] in _FLUENT_BIT_ONLY)
+
+
+def is_fluent_bit_option(arg: str) -> bool:
+    """Whether `arg` is one of Fluent Bit's long options, spelled in full."""
+    return arg.startswith("--") and arg[2:].partition("=")[0] in _LONG
 
 
 class Option(Record):
@@ -157,6 +164,8 @@ KEYS = frozenset(
     (b"name", *(key.encode() for key in _CLOUDWATCH_KEYS), *(key for keys in values.CORE_KEYS.values() for key in keys))
 )
 _ARG_KINDS = {"i": INPUT, "F": FILTER, "o": OUTPUT}
+# The launcher's option for overrides of each kind.
+OPTION_NAMES = {SERVICE: "-s", INPUT: "-i", FILTER: "-f", OUTPUT: "-o"}
 # Words without which no config setting can be about a Go plugin or a CloudWatch name.
 WORDS = frozenset((*(name.encode() for name in GO_PLUGINS), *(key.encode() for key in _CLOUDWATCH_KEYS)))
 # The core properties' keys, each with the kinds of section that have it.
@@ -168,7 +177,7 @@ CORE = {
 
 def odd(key: bytes, value: bytes) -> bool:
     """Whether `key value` (key in lower case) would get a warning in some kind of section."""
-    if any(values.refusal(kind, key, value) for kind in CORE.get(key, ())):
+    if any(values.refusal(kind, key, value) or values.reading(kind, key, value) for kind in CORE.get(key, ())):
         return True
     return key == b"retry_limit" and not values.retry_limit_applies(value)
 
@@ -184,15 +193,20 @@ def warnings(config: Iterable[Setting], overrides: Overrides, fluent_bit: list[O
         section = f"[{kind.upper()}] {plugin}" if plugin else f"[{kind.upper()}]"
         if kind == OUTPUT and key.lower() == "name" and value.lower() in GO_PLUGINS:
             used.setdefault(value.lower(), f"{place}: {section}")
-        refused = values.refusal(kind, os.fsencode(key), os.fsencode(value))
+        raw_key, raw_value = os.fsencode(key), os.fsencode(value)
+        refused = values.refusal(kind, raw_key, raw_value) or values.reading(kind, raw_key, raw_value)
         problems = [refused] if refused else []
         problems += [*_retry_limit(kind, key, value), *_cloudwatch_name(plugin, key, value)]
         yield from (f"{place}: {section}: {key} {value!r}: {problem}" for problem in problems)
-    for override in overrides.get(OUTPUT, {}).values():
-        key, value = os.fsdecode(override.key), os.fsdecode(override.value)
-        # An output override reaches every output, CloudWatch ones included.
-        problems = [*_retry_limit(OUTPUT, key, value), *_cloudwatch_name("cloudwatch_logs", key, value)]
-        yield from (f"-o {key} {value!r}: {problem}" for problem in problems)
+    for kind, given in overrides.items():
+        for override in given.values():
+            key, value = os.fsdecode(override.key), os.fsdecode(override.value)
+            read = values.reading(kind, override.key, override.value)
+            problems = [read] if read else []
+            if kind == OUTPUT:
+                # An output override reaches every output, CloudWatch ones included.
+                problems += [*_retry_limit(OUTPUT, key, value), *_cloudwatch_name("cloudwatch_logs", key, value)]
+            yield from (f"{OPTION_NAMES[kind]} {key} {value!r}: {problem}" for problem in problems)
     loaded = {os.path.basename(option.value or "") for option in fluent_bit if option.name == "e"}
     for plugin, place in used.items():
         if f"{plugin}.so" not in loaded:
@@ -254,3 +268,96 @@ def _without_templates(value: str) -> str:
         if close < 0:
             return "".join(kept)
         at = close + 1
+
+
+# Keys Fluent Bit does not know (see known.py, imported only when a key is not a common one).
+
+# Keys every plugin of the kind takes in every version, known without the table: those the
+# deployment guide and FireLens set everywhere (tests/test_known.py holds them to the table).
+_PLUGIN = ("name", "alias", "log_level")
+COMMON_KEYS = {
+    SERVICE: frozenset(("flush", "grace", "log_level", "parsers_file", "scheduler.cap", "scheduler.base")),
+    INPUT: frozenset((*_PLUGIN, "tag", "mem_buf_limit", "storage.type", "storage.pause_on_chunks_overlimit")),
+    FILTER: frozenset((*_PLUGIN, "match", "match_regex")),
+    OUTPUT: frozenset((*_PLUGIN, "match", "match_regex", "retry_limit", "storage.total_limit_size", "workers")),
+}
+# Words of a config known without the table (see config_warnings): keys some plugin or
+# [SERVICE] takes that FireLens configs and the deployment guide use, and YAML's own keys.
+# tests/test_known.py holds them to the table.
+KNOWN_WORDS = frozenset(
+    (
+        *(word for words in COMMON_KEYS.values() for word in words),
+        *("unix_path", "listen", "host", "port", "record", "regex", "exclude", "format", "path"),
+        *("log_group_name", "log_stream_prefix", "log_stream_name", "log_key", "region", "auto_create_group"),
+        *("json_date_key", "json_date_format", "refresh_interval", "parser", "key_name", "mode", "tls"),
+        *("delivery_stream", "stream", "time_key", "time_key_format", "role_arn", "endpoint", "log_format"),
+        *("log_retention_days", "bucket", "total_file_size", "upload_timeout", "compression", "tls.verify"),
+        *("service", "pipeline", "inputs", "filters", "outputs", "includes", "env", "processors", "logs"),
+    )
+)
+
+
+def check_overrides(
+    overrides: Overrides, plugins: Callable[[], Iterable[tuple[str, str]]], yaml: bool
+) -> Iterator[str]:
+    """The warnings about override keys Fluent Bit ignores ([SERVICE]); raise UsageError for
+    one a plugin it would be set on refuses to start with (see known.check_overrides, asked
+    only for keys outside the common ones)."""
+    uncommon = []
+    for kind, given in overrides.items():
+        for override in given.values():
+            key = _key_id(os.fsdecode(override.key)) if yaml else os.fsdecode(override.key).lower()
+            if key not in COMMON_KEYS[kind]:
+                uncommon.append((kind, key, override))
+    if not uncommon:
+        return iter(())
+    from fluent_launch import known
+
+    return known.check_overrides(uncommon, plugins)
+
+
+def config_warnings(words: set[str], settings: Callable[[], Iterable[Setting]], overrides: Overrides) -> Iterator[str]:
+    """The warnings about keys of the config that no plugin of any version knows (a typo), for
+    each plugin it is set in. `words` are the config's key-like words (see formats.key_words):
+    walking its settings costs more than editing a large config, so known.config_warnings and
+    `settings()` are asked for only when one of them is not a common key."""
+    words = words - KNOWN_WORDS
+    if not words:
+        return iter(())
+    from fluent_launch import known
+
+    return known.config_warnings(words, settings, overrides)
+
+
+def key_words(data: bytes) -> set[str]:
+    """The key of each YAML `key: value` or `key:` line of `data`, list dashes and quotes taken
+    off, camelCase as snake_case; other words may come too (YAML's own keys), which only costs
+    a walk of the settings. A method call a line, a block of lines at a time: on a large
+    config this is the most the check costs, and a list of all its lines would be most of
+    what the launcher holds."""
+    heads: set[bytes] = set()
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + _BLOCK)
+        end = len(data) if end < 0 else end
+        heads.update(line.partition(b": ")[0] for line in data[start:end].split(b"\n"))
+        start = end + 1
+    words = set()
+    for head in heads:
+        text = head.rstrip(b" \t\r")
+        if text.endswith(b":"):
+            text = text[:-1]
+        elif head + b": " not in data:
+            continue  # a line without a key: a list item, a scalar's next line
+        words.add(text.lstrip(b" \t-").strip(b"'\""))
+    words.discard(b"")
+    return {_key_id(os.fsdecode(word)) for word in words}
+
+
+_BLOCK = 64 * 1024
+
+
+def _key_id(key: str) -> str:
+    from fluent_launch import yaml_config  # a YAML config's, so already imported
+
+    return yaml_config.key_id(key)

@@ -182,6 +182,15 @@ class Document:
                 entries.append(Entry(start, end, key, line[value_begin:value_end], line[:value_begin]))
         return entries
 
+    def own_keys(self) -> set[bytes]:
+        """The distinct keys of the sections' own entries, as written: read off the span table
+        in one pass, without an Entry (or a line) per entry."""
+        data, joined, table = self.data, self._joined, self._own
+        rows = table.row.iter_unpack(table.packed)
+        if joined:
+            return {self._line(start, end)[begin:stop] for start, end, begin, stop, _, _ in rows}
+        return {data[start + begin : start + stop] for start, _, begin, stop, _, _ in rows}
+
     def _line(self, start: int, end: int) -> bytes:
         joined = self._joined.get(start) if self._joined else None
         return joined if joined is not None else self.data[start:end]
@@ -279,19 +288,20 @@ def line_end(data: bytes, end: int) -> bytes:
     return b"\r\n" if data[end - 2 : end] == b"\r\n" else b"\n"
 
 
-def settings(doc: Document, kinds: Iterable[str], keys: frozenset[bytes]) -> Iterator[Setting]:
+def settings(doc: Document, kinds: Iterable[str], keys: frozenset[bytes] | None) -> Iterator[Setting]:
     """(path, line, kind, plugin, key, value) of each own entry whose key is in `keys` (lower
-    case), in the sections of these kinds, in file order; `plugin` is the section's `name`.
+    case; every entry if None), in the sections of these kinds, in file order; `plugin` is the
+    section's `name`.
 
     The diagnostics take this shape from every config format. Line numbers are counted as
     the entries come, so that the file is scanned once however many there are.
     """
     data = doc.data
     pos, line = 0, 1
-    for section in doc.sections.of_kinds(kinds, keys | {b"name"}):
+    for section in doc.sections.of_kinds(kinds, None if keys is None else keys | {b"name"}):
         plugin = next((entry.value for entry in section.entries if entry.key == b"name"), b"")
         for entry in section.entries:
-            if entry.key in keys:
+            if keys is None or entry.key in keys:
                 line += data.count(b"\n", pos, entry.start)
                 pos = entry.start
                 key = fsdecode(entry.head.strip())

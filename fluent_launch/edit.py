@@ -34,9 +34,15 @@ class KindResult(Record):
     created: bool  # a [SERVICE] had to be created
 
 
+# Per section kind and lower-cased override key, the distinct values of the config an
+# override replaced, in file order (a dict for its order).
+Replaced = dict[tuple[str, bytes], dict[bytes, None]]
+
+
 class Result(Record):
     data: bytes
     kinds: dict[str, KindResult]
+    replaced: Replaced
 
 
 def apply(doc: Document, overrides: Overrides) -> Result:
@@ -45,28 +51,34 @@ def apply(doc: Document, overrides: Overrides) -> Result:
     kinds = {kind: KindResult(doc.kinds.count(kind), False) for kind in wanted}
     # Fluent Bit merges all [SERVICE] sections into one, so they are one unit, and a key new
     # to all of them goes into the last one, after everything it could conflict with.
+    replaced: Replaced = {}
     service_edits = []
     if SERVICE in wanted:
         services = list(doc.sections.of_kinds((SERVICE,), frozenset(wanted[SERVICE])))
         if services:
             merged = [entry for section in services for entry in section.entries]
-            service_edits = sorted(_edit_unit(doc, merged, services[-1].body_end, wanted[SERVICE]))
+            unit = _edit_unit(doc, merged, services[-1].body_end, SERVICE, wanted[SERVICE], replaced)
+            service_edits = sorted(unit)
             kinds[SERVICE] = KindResult(1, False)
         else:
             kinds[SERVICE] = KindResult(1, True)
     keys = frozenset(key for kind, wanted_keys in wanted.items() if kind != SERVICE for key in wanted_keys)
-    edits = _in_file_order(doc, wanted, keys, service_edits)
+    edits = _in_file_order(doc, wanted, keys, service_edits, replaced)
     if kinds.get(SERVICE, KindResult(0, False)).created:
         # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
         edits = itertools.chain(edits, (_new_service(doc, wanted[SERVICE]),))
     data = render(doc.data, within_line_limit(doc.path, doc.data, edits))
     if b"\0" in doc.data or len(data) > classic.BUFFER_LIMIT:
         _check_still_accepted(doc.path, data)
-    return Result(data, kinds)
+    return Result(data, kinds, replaced)
 
 
 def _in_file_order(
-    doc: Document, wanted: Overrides, keys: frozenset[bytes], service_edits: list[tuple[int, int, bytes]]
+    doc: Document,
+    wanted: Overrides,
+    keys: frozenset[bytes],
+    service_edits: list[tuple[int, int, bytes]],
+    replaced: Replaced,
 ) -> Iterator[tuple[int, int, bytes]]:
     """Every edit in file order: the other kinds' made one section at a time, so that memory
     stays at one section's edits however large the config, and the [SERVICE] unit's, made
@@ -77,7 +89,9 @@ def _in_file_order(
         while pending < len(service_edits) and service_edits[pending][0] <= section.start:
             yield service_edits[pending]
             pending += 1
-        yield from sorted(_edit_unit(doc, section.entries, section.body_end, wanted[section.kind]))
+        yield from sorted(
+            _edit_unit(doc, section.entries, section.body_end, section.kind, wanted[section.kind], replaced)
+        )
     yield from service_edits[pending:]
 
 
@@ -95,7 +109,7 @@ def _check_still_accepted(path: str, data: bytes) -> None:
 
 
 def _edit_unit(
-    doc: Document, entries: list[Entry], anchor: int, wanted: dict[bytes, Override]
+    doc: Document, entries: list[Entry], anchor: int, kind: str, wanted: dict[bytes, Override], replaced: Replaced
 ) -> list[tuple[int, int, bytes]]:
     edits = []
     added = []
@@ -106,6 +120,7 @@ def _edit_unit(
             continue
         first = matches[0]
         if first.value != override.value:
+            replaced.setdefault((kind, lowered), {})[first.value] = None
             edits.append((first.start, first.end, first.head + override.value + line_end(doc.data, first.end)))
         edits.extend((repeat.start, repeat.end, b"") for repeat in matches[1:])
     if added:

@@ -6,6 +6,8 @@ imported only for a YAML file, so that a classic launch never pays for it.
 
 from __future__ import annotations
 
+import os
+
 from fluent_launch import classic, diagnose, document, edit, includes
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, Document
 from fluent_launch.records import TYPE_CHECKING
@@ -38,6 +40,17 @@ def edit_config(path: str, data: bytes, overrides: edit.Overrides, inline_includ
     return yaml_includes.edited(loaded, overrides, inline_includes)
 
 
+def include_warnings(config: Config) -> list[str]:
+    """The warnings about includes Fluent Bit reads on from (a YAML include glob matching no
+    file; the classic @INCLUDE's is refused)."""
+    if isinstance(config, Document):
+        return []
+    return [
+        f"{path}:{line}: no file matches the include {pattern}: Fluent Bit includes nothing there"
+        for path, line, pattern in config[0].unmatched
+    ]
+
+
 def settings(config: Config) -> Iterator[Setting]:
     """(path, line, kind, plugin, key, value) of each setting of the service and the plugins
     that the diagnostics check (see diagnose.warnings), in file order."""
@@ -56,6 +69,37 @@ def settings(config: Config) -> Iterator[Setting]:
         for setting in yaml_config.settings(doc)
     )
     return _yaml_settings(found, yaml_config.key_id)
+
+
+def all_settings(config: Config) -> Iterator[Setting]:
+    """(path, line, kind, plugin, key, value) of every setting of the service and the plugins,
+    in file order, each key as Fluent Bit reads it (YAML's camelCase in snake_case)."""
+    if isinstance(config, Document):
+        return document.settings(config, (SERVICE, INPUT, FILTER, OUTPUT), None)
+    from fluent_launch import yaml_config
+
+    return (
+        (path, line, kind, plugin, yaml_config.key_id(key), value)
+        for doc in config
+        for path, line, kind, plugin, key, value in yaml_config.settings(doc)
+    )
+
+
+def plugins(config: Config) -> Iterator[tuple[str, str]]:
+    """(kind, plugin name) of every plugin, in file order."""
+    if isinstance(config, Document):
+        found = document.settings(config, (INPUT, FILTER, OUTPUT), frozenset((b"name",)))
+    else:
+        found = (setting for setting in all_settings(config) if setting[4] == "name" and setting[2] != SERVICE)
+    return ((kind, plugin) for _, _, kind, plugin, _, _ in found)
+
+
+def key_words(config: Config) -> set[str]:
+    """Words of the config that hold every key of its service and plugins (and maybe more), in
+    lower case, YAML's in snake_case: what diagnose.config_warnings judges before it walks."""
+    if isinstance(config, Document):
+        return {os.fsdecode(key).lower() for key in config.own_keys()}
+    return {word for doc in config for word in diagnose.key_words(doc.data)}
 
 
 def _yaml_settings(found: Iterator[Setting], key_id: Callable[[str], str]) -> Iterator[Setting]:

@@ -34,6 +34,9 @@ def prepare(doc: Document, inline_includes: bool) -> Document:
     root = os.path.dirname(os.path.realpath(doc.path))
     if inline_includes:
         doc = classic.parse(inline(doc, root), doc.path)
+    elif doc.includes:
+        # Fluent Bit reads them all before it starts: refuse what it would, as for YAML.
+        nested(lambda: _Inliner(doc, root, paste=False).expand(doc))
     relocated = relocate(doc, root)
     return doc if relocated is doc.data else classic.parse(relocated, doc.path)
 
@@ -74,8 +77,12 @@ def nested(call: Callable[[], T]) -> T:
 
 
 class _Inliner:
-    def __init__(self, main: Document, root: str) -> None:
+    """Reads the included files as Fluent Bit does; with `paste`, returns the config with them
+    in place of each @INCLUDE, else only refuses what Fluent Bit would refuse."""
+
+    def __init__(self, main: Document, root: str, paste: bool = True) -> None:
         self.root = root
+        self.paste = paste
         self.indent = main.entry_indent
         self.newline = main.newline
         # Fluent Bit's table of files read: inode numbers only, the main config's first.
@@ -91,7 +98,7 @@ class _Inliner:
             sections_before = self.sections
             for target in self._targets(doc.path, include):
                 pieces.append(self._included(target, doc.path, include.line))
-            if self.sections > sections_before:
+            if self.paste and self.sections > sections_before:
                 _check_no_section_spans(doc, include)
         pieces.append(doc.data[pos:])
         return b"".join(pieces)
@@ -123,7 +130,7 @@ class _Inliner:
         except LaunchError as error:
             raise ConfigError(parent, line, f"cannot include {error}") from None
         doc = classic.parse(data, target)
-        if doc.indent is not None and doc.indent != self.indent:
+        if self.paste and doc.indent is not None and doc.indent != self.indent:
             doc = classic.parse(classic.reindent(data, target, doc.indent, self.indent), target)
         self.sections += len(doc.sections)
         body = self.expand(doc)

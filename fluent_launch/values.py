@@ -122,6 +122,70 @@ def refusal(kind: str, key: bytes, value: bytes) -> str | None:
     return f"Fluent Bit refuses this value; it takes {check[1]}"
 
 
+# Limits whose value Fluent Bit may read otherwise than it shows: sizes (0 and a false
+# boolean are no limit) and numbers read with atoi().
+_SIZE_LIMITS = {INPUT: (b"mem_buf_limit",), OUTPUT: (b"storage.total_limit_size",)}
+_INT_LIMITS = {SERVICE: (b"grace", b"scheduler.cap", b"scheduler.base")}
+
+
+def reading(kind: str, key: bytes, value: bytes) -> str | None:
+    """What Fluent Bit makes of a limit's value that it takes (see refusal) but reads otherwise
+    than a person would: no limit at all, or another number; None for a plain value."""
+    lowered = key.lower()
+    if b"${" in value:
+        return None
+    if lowered in _SIZE_LIMITS.get(kind, ()):
+        if lowered == b"storage.total_limit_size" and value.lower() in (b"off", b"no"):
+            return _NO_LIMIT
+        floating, whole = _size_to_bytes(value, True), _size_to_bytes(value, False)
+        if floating == -1:
+            # Refused by every version (an override) or warned about (a config value) already,
+            # or by all but 1.9.10.
+            return None if whole == -1 else f"Fluent Bit 4.2.8 and 5.1.1 refuse this; 1.9.10 reads it as {whole} bytes"
+        if max(floating, whole) <= 0:
+            return _NO_LIMIT
+        if floating != whole:
+            return f"Fluent Bit reads this as {floating} bytes, but 1.9.10 as {whole or 'no limit at all'}"
+        number = value[: len(value) - _suffix_length(value)]
+        if not (number.replace(b".", b"", 1).isdigit() and number[:1] != b"." and number[-1:] != b"."):
+            return f"Fluent Bit reads this as {floating} bytes"
+    elif lowered in _INT_LIMITS.get(kind, ()):
+        read = _atoi(value)
+        if value.strip(_SPACE) != str(read).encode():
+            return f"Fluent Bit reads only the number this starts with, so this is {read}"
+    return None
+
+
+_NO_LIMIT = "Fluent Bit takes this as no limit at all"
+
+
+def raises(kind: str, key: bytes, old: bytes, new: bytes) -> bool:
+    """Whether `new` for the limit `key` is higher than the limit `old` it replaces (no limit
+    being the highest); False for a key that is no size limit or a value that is no size."""
+    if key.lower() not in _SIZE_LIMITS.get(kind, ()):
+        return False
+    before, after = _limit(old), _limit(new)
+    return before is not None and before > 0 and (after == 0 or (after is not None and after > before))
+
+
+def _limit(value: bytes) -> int | None:
+    """A size limit in bytes as 4.2.8 and later read it, 0 for no limit; None if no size."""
+    if value.lower() in (b"off", b"no"):
+        return 0
+    size = _size_to_bytes(value, True)
+    return None if size == -1 or b"${" in value else max(size, 0)
+
+
+def _suffix_length(size: bytes) -> int:
+    """How many bytes at the end of `size` flb_utils_size_to_bytes() takes for its suffix."""
+    length = 0
+    for at in range(len(size) - 1, 0, -1):  # the first byte is never looked at
+        if size[at] in _DIGITS:
+            break
+        length += 1
+    return length
+
+
 def _size_to_bytes(size: bytes, floating: bool) -> int:
     """A port of flb_utils_size_to_bytes(): 1.9.10's reads the number with atoll(), later
     ones (`floating`) with atof()."""
@@ -130,11 +194,7 @@ def _size_to_bytes(size: bytes, floating: bool) -> int:
     if not size:
         return -1
     val: float = _atof(size) if floating else _atoll(size)
-    plen = 0
-    for at in range(len(size) - 1, 0, -1):  # the first byte is never looked at
-        if size[at] in _DIGITS:
-            break
-        plen += 1
+    plen = _suffix_length(size)
     if plen == 0:
         return _to_int64(val)
     if plen > 2:

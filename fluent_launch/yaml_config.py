@@ -179,6 +179,7 @@ class YamlDocument:
         "service_key",
         "spanning",
         "tag_handles",
+        "unmatched",
     )
 
     def __init__(self, path: str, data: bytes, roots: list[Mapping], breaks: bytes) -> None:
@@ -203,6 +204,9 @@ class YamlDocument:
         self.spanning = False  # whether a plain scalar spans lines
         # (key as written, kind, mapping or list node) for every top-level section, in order.
         self.sections: list[tuple[Scalar, str, Node]] = []
+        # Of a main config: (file, line, pattern) of each include glob, its own or an included
+        # file's, that matches no file (Fluent Bit warns and reads on).
+        self.unmatched: list[tuple[str, int, str]] = []
 
     @property
     def root(self) -> Mapping | None:

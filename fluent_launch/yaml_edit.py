@@ -59,9 +59,10 @@ def _text(raw: bytes, what: str) -> str:
 class _Wanted:
     """One override as YAML needs it: the property it names, and its text as written."""
 
-    __slots__ = ("key", "name", "pair", "quoted", "value")
+    __slots__ = ("key", "lowered", "name", "pair", "quoted", "value")
 
     def __init__(self, override: edit.Override) -> None:
+        self.lowered = override.key.lower()  # as edit.Overrides holds it
         key = _text(override.key, "key")
         self.name = key_id(key)
         self.value = _text(override.value, "value")
@@ -96,9 +97,10 @@ def apply(
     wanted = {kind: _by_property(keys.values()) for kind, keys in overrides.items() if keys}
     kinds = {kind: edit.KindResult(0, False) for kind in wanted}
     edits = list(extra)
+    replaced: edit.Replaced = {}
     for plugin in doc.plugins:
         if plugin.kind in wanted:
-            edits += _edit_mapping(doc, plugin.mapping, wanted[plugin.kind])
+            edits += _edit_mapping(doc, plugin.mapping, plugin.kind, wanted[plugin.kind], replaced)
             kinds[plugin.kind] = edit.KindResult(kinds[plugin.kind].sections + 1, False)
     created = None
     if SERVICE in wanted and not kinds[SERVICE].sections:
@@ -115,10 +117,12 @@ def apply(
     edits.sort(key=lambda span: span[:2])
     if created is not None:
         edits.append(created)  # at the end of the document: after an edit at the same offset
-    return edit.Result(render(doc.data, edits), kinds)
+    return edit.Result(render(doc.data, edits), kinds, replaced)
 
 
-def _edit_mapping(doc: YamlDocument, mapping: Mapping, wanted: list[_Wanted]) -> list[tuple[int, int, bytes]]:
+def _edit_mapping(
+    doc: YamlDocument, mapping: Mapping, kind: str, wanted: list[_Wanted], replaced: edit.Replaced
+) -> list[tuple[int, int, bytes]]:
     edits = []
     added = []
     pairs = mapping.pairs  # read once: a large config's plugins read theirs again each time
@@ -130,6 +134,8 @@ def _edit_mapping(doc: YamlDocument, mapping: Mapping, wanted: list[_Wanted]) ->
             continue
         key, value = pairs[matches[0]]
         if not _reads_as(value, want.value):
+            if isinstance(value, Scalar):
+                replaced.setdefault((kind, want.lowered), {})[value.value.encode()] = None
             edits.append(_replace_value(doc, key, value, want.quoted))
         edits += [_remove_pair(doc, mapping, index) for index in matches[1:]]
     if added:

@@ -70,11 +70,25 @@ class Loaded:
                 continue
             sections.append((key, node, []))
             for entry in doc.includes:
-                for target in _targets(doc, entry) if node.start <= entry.start < node.end else ():
+                for target in self._targets(doc, entry) if node.start <= entry.start < node.end else ():
                     child = self._read(doc, entry, target)
                     included.append(child)
                     sections[-1][2].append(child)
                     yield from self._walk(child)
+
+    def _targets(self, doc: YamlDocument, entry: Scalar) -> list[str]:
+        path = _joined(doc, entry.value)
+        if "*" not in entry.value:
+            return [path]
+        import glob  # here, because it imports `re`, which most configs never need
+
+        # glob(3) with GLOB_NOSORT: directory order, which Python's glob keeps too.
+        matches = glob.glob(path)
+        if not matches:
+            # flb_cf_yaml.c read_glob(): GLOB_NOMATCH is a warning, and the include is nothing
+            # (a classic @INCLUDE's is an error).
+            self.main.unmatched.append((doc.path, entry.line, path))
+        return matches
 
     def _read(self, parent: YamlDocument, entry: Scalar, target: str) -> YamlDocument:
         if target in self.seen:
@@ -90,19 +104,6 @@ class Loaded:
         except LaunchError as error:
             raise ConfigError(parent.path, entry.line, f"cannot include {error}") from None
         return parse(data, target)
-
-
-def _targets(doc: YamlDocument, entry: Scalar) -> list[str]:
-    path = _joined(doc, entry.value)
-    if "*" not in entry.value:
-        return [path]
-    import glob  # here, because it imports `re`, which most configs never need
-
-    # glob(3) with GLOB_NOSORT: directory order, which Python's glob keeps too.
-    matches = glob.glob(path)
-    if not matches:
-        raise ConfigError(doc.path, entry.line, f"no file matches the include {path}")
-    return matches
 
 
 def _joined(doc: YamlDocument, entry: str) -> str:
@@ -125,6 +126,7 @@ def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> tuple[lis
     overridden = frozenset(key_id(os.fsdecode(key)) for key in overrides.get(SERVICE, {}))
     files = [main]
     kinds: dict[str, edit.KindResult] = {}
+    replaced: edit.Replaced = {}
 
     def edited_bytes(doc: YamlDocument, extra: list[Edit], whole: bool) -> bytes:
         if doc is service:
@@ -136,6 +138,8 @@ def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> tuple[lis
         for kind, done in result.kinds.items():
             before = kinds.get(kind, edit.KindResult(0, False))
             kinds[kind] = edit.KindResult(before.sections + done.sections, before.created or done.created)
+        for key, olds in result.replaced.items():
+            replaced.setdefault(key, {}).update(olds)
         return result.data
 
     def pasted(doc: YamlDocument, key: Scalar, node: Node, children: list[YamlDocument]) -> Edit:
@@ -150,7 +154,7 @@ def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> tuple[lis
 
     relocated = [] if inline else [_absolute(main, entry) for entry in main.includes if not entry.value.startswith("/")]
     data = includes.nested(lambda: edited_bytes(main, relocated, True))
-    return files, edit.Result(data, kinds)
+    return files, edit.Result(data, kinds, replaced)
 
 
 def _absolute(doc: YamlDocument, entry: Scalar) -> Edit:

@@ -37,7 +37,10 @@ def test_the_buffer_is_set_on_every_input_and_output_and_its_directory_made(run:
     assert [*argv[: at + 1], *argv[at + 3 :]] == [FAKE, "-c", str(run.out), *GUIDE_FLUENT_BIT_ARGS]
     assert buffer.is_dir() and list(buffer.iterdir()) == []  # the probe file is gone
     assert done.stderr.count("\n") == 1
-    assert f"disk buffer in {buffer} within 1G; 3 [INPUT] set Mem_Buf_Limit=50M,storage.type=filesystem" in done.stderr
+    assert (
+        f"disk buffer in {buffer} within 1G; 3 [INPUT] set Mem_Buf_Limit=50M (raised from 25MB),storage.type=filesystem"
+        in done.stderr
+    )
     assert f"2 [OUTPUT] set storage.total_limit_size={share}" in done.stderr
     assert f"-o syslog -p storage.total_limit_size={share} -m '*'" in done.stderr
 

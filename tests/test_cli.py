@@ -139,12 +139,12 @@ def test_output_is_never_more_permissive_than_the_input(run: Run, in_mode: int, 
 
 def test_non_utf8_argument_bytes_are_written_as_given(run: Run) -> None:
     done = subprocess.run(
-        [*launcher(), "-r", FAKE, "-c", str(FIRELENS), "-m", str(run.out), "-o", "Tag", os.fsencode("caf\udce9")],
+        [*launcher(), "-r", FAKE, "-c", str(FIRELENS), "-m", str(run.out), "-o", "Alias", os.fsencode("caf\udce9")],
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,
     )
     assert done.returncode == 0, done.stderr
-    assert run.out.read_bytes().count(b"    Tag caf\xe9\n") == 2
+    assert run.out.read_bytes().count(b"    Alias caf\xe9\n") == 2
 
 
 BAD_CONFIG = b"[INPUT]\n    Name cpu\n  Tag x\n"

@@ -148,8 +148,7 @@ def test_override_values_fluent_bit_would_refuse_are_refused(run: Run, override:
         ["-i", "Mem_Buf_Limit", "${MEM_LIMIT}"],
         ["-i", "mem_buf_limit", "1.5MB"],
         ["-o", "storage.total_limit_size", "off"],
-        ["-i", "Buffer_Chunk_Size", "1 MB"],  # not a core property: the plugin's business
-        ["-o", "Mem_Buf_Limit", "anything"],  # not an output property
+        ["-i", "Port", "1 MB"],  # not a core property whose value is checked: the plugin's business
         ["-s", "Scheduler.Cap", "sixty"],  # atoi(): Fluent Bit refuses nothing
         ["-s", "Flush", "0.5"],
         ["-f", "Log_Level", "WARNING"],
@@ -195,8 +194,10 @@ def test_characters_cloudwatch_rejects_are_warned_about(run: Run) -> None:
 
 
 def test_cloudwatch_names_in_overrides_and_fluent_bits_arguments(run: Run) -> None:
+    path = config(run, "[OUTPUT]\n    Name cloudwatch_logs\n    Match *\n")
     done = run(
-        *base(run), "-o", "log_stream_name", "a*b", "--", "-o", "cloudwatch_logs", "-p", "log_group_name=app:1"
+        "-r", FAKE, "-c", str(path), "-m", str(run.out),
+        "-o", "log_stream_name", "a*b", "--", "-o", "cloudwatch_logs", "-p", "log_group_name=app:1",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert warnings(done.stderr) == [
@@ -266,8 +267,16 @@ def test_the_guides_command_line_without_the_double_dash_names_fluent_bits_first
 
 
 def test_a_fluent_bit_option_taken_as_a_value_is_named(run: Run) -> None:
-    # `-i tail -p` reads as the launcher's `-i KEY VALUE`, so `path=/x` is the unknown one.
+    # `-i tail -p` reads as the launcher's `-i KEY VALUE`, so `path=/x` is the unknown one;
+    # Fluent Bit's arguments start at `-i tail`, which names one of its inputs.
     done = run(*base(run), "-i", "tail", "-p", "path=/x")
+    assert_refused(
+        done,
+        2,
+        "fluent-launch: unknown argument 'path=/x': '-i tail' before it is Fluent Bit's; Fluent Bit's options go"
+        " after '--', as in: fluent-launch [OPTION]... -- -i tail ...",
+    )
+    done = run(*base(run), "-i", "Tag", "-p", "path=/x")
     assert_refused(
         done,
         2,
@@ -282,20 +291,21 @@ def test_a_fluent_bit_option_taken_as_a_value_is_named(run: Run) -> None:
 def test_dry_run_prints_the_config_and_the_command_and_writes_nothing(run: Run) -> None:
     run.out.parent.mkdir()
     run.out.write_bytes(b"previous\n")
-    args = [*GUIDE_OVERRIDES, "-o", "api_key", "hunter2", "--", "-o", "http", "-p", "Passwd=hunter2"]
+    args = [*GUIDE_OVERRIDES, "-o", "tls.key_passwd", "hunter2", "--", "-o", "http", "-p", "Passwd=hunter2"]
     done = run(*base(run), "--dry-run", *args)
     assert done.returncode == 0, done.stderr
     assert run.out.read_bytes() == b"previous\n" and not run.record.exists()
     assert sorted(path.name for path in run.out.parent.iterdir()) == ["fluent-bit.conf"]
     assert done.stderr == (
         f"fluent-launch: would write {run.out} from {FIRELENS}: [SERVICE] created with Scheduler.Cap=60;"
-        f" 3 [INPUT] set Mem_Buf_Limit=50M; 2 [OUTPUT] set api_key=***; exec {FAKE} -c {run.out}"
+        f" 3 [INPUT] set Mem_Buf_Limit=50M (raised from 25MB); 2 [OUTPUT] set tls.key_passwd=***;"
+        f" exec {FAKE} -c {run.out}"
         " -o http -p 'Passwd=***'\n"
     )
     real = run(*base(run), *args)
     assert real.returncode == 0, real.stderr
     assert done.stdout == run.out.read_text()  # the bytes a launch writes
-    assert "    api_key hunter2\n" in done.stdout
+    assert "    tls.key_passwd hunter2\n" in done.stdout
 
 
 def test_dry_run_quiet_prints_only_the_command(run: Run) -> None:

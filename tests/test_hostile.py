@@ -137,9 +137,9 @@ def _include_chain(directory: Path, files: int) -> Path:
 
 def test_include_chain_as_deep_as_fluent_bit_allows_is_inlined(tmp_path: Path) -> None:
     out = tmp_path / "out.conf"
-    done = launch("-c", str(_include_chain(tmp_path, 1000)), "-m", str(out), "--inline-includes", "-i", "k", "v")
+    done = launch("-c", str(_include_chain(tmp_path, 1000)), "-m", str(out), "--inline-includes", "-i", "rate", "v")
     assert done.returncode == 0, done.stderr
-    assert out.read_bytes().count(b"    k v\n") == 1000 and b"@INCLUDE" not in out.read_bytes()
+    assert out.read_bytes().count(b"    rate v\n") == 1000 and b"@INCLUDE" not in out.read_bytes()
 
 
 def test_include_chain_one_file_too_deep_is_refused(tmp_path: Path) -> None:
@@ -418,17 +418,17 @@ def test_environment_references_are_never_expanded(tmp_path: Path) -> None:
 
 def test_secret_looking_values_are_masked_in_what_is_printed(tmp_path: Path) -> None:
     out = tmp_path / "out.conf"
-    args = ["-c", str(FIRELENS), "-m", str(out), "-o", "HTTP_Passwd", "hunter2", "-i", "Mem_Buf_Limit", "50M"]
+    args = ["-c", str(FIRELENS), "-m", str(out), "-o", "TLS.Key_Passwd", "hunter2", "-i", "Mem_Buf_Limit", "50M"]
     tail = ["--", "-o", "http", "-p", "tls.key_passwd=pem-pass", "--prop=Token=tok", "-p", "Syslog_Message_Key=log"]
     done = launch(*args, *tail)
     assert done.returncode == 0, done.stderr
-    assert "HTTP_Passwd=***" in done.stderr and "Mem_Buf_Limit=50M" in done.stderr
+    assert "TLS.Key_Passwd=***" in done.stderr and "Mem_Buf_Limit=50M" in done.stderr
     assert "'tls.key_passwd=***' '--prop=Token=***'" in done.stderr and "Syslog_Message_Key=log" in done.stderr
     for secret in ("hunter2", "pem-pass", "tok"):
         assert secret not in done.stderr
-    assert out.read_text().count("    HTTP_Passwd hunter2\n") == 2  # masked in the log only, not in the config
+    assert out.read_text().count("    TLS.Key_Passwd hunter2\n") == 2  # masked in the log only, not in the config
     shown = launch("--show-secrets", *args, *tail)
-    assert "HTTP_Passwd=hunter2" in shown.stderr and "tls.key_passwd=pem-pass" in shown.stderr
+    assert "TLS.Key_Passwd=hunter2" in shown.stderr and "tls.key_passwd=pem-pass" in shown.stderr
 
 
 @pytest.mark.parametrize(

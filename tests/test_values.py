@@ -182,3 +182,22 @@ def test_environment_references_and_unknown_keys_are_left_to_fluent_bit() -> Non
 def test_a_comment_is_named_as_such() -> None:
     refused = values.refusal(INPUT, b"storage.pause_on_chunks_overlimit", b"Off # note")
     assert refused is not None and "no end-of-line comments" in refused
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "raised"),
+    [
+        (b"25MB", b"50M", True),
+        (b"25MB", b"false", True),  # no limit is the highest
+        (b"25MB", b"0", True),
+        (b"50M", b"25MB", False),
+        (b"50MB", b"50M", False),
+        (b"0", b"50M", False),  # there was no limit to raise
+        (b"${LIMIT}", b"50M", False),  # only Fluent Bit knows it
+        (b"25MB", b"1e30K", False),  # no size to 4.2.8 and 5.1.1
+    ],
+)
+def test_an_override_raises_a_size_limit(old: bytes, new: bytes, raised: bool) -> None:
+    assert values.raises(INPUT, b"Mem_Buf_Limit", old, new) is raised
+    assert values.raises(OUTPUT, b"storage.total_limit_size", old, new) is raised
+    assert not values.raises(OUTPUT, b"Retry_Limit", old, new)
