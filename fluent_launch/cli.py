@@ -16,7 +16,10 @@ from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
 from fluent_launch.read import read_config
-from fluent_launch.records import Record
+from fluent_launch.records import TYPE_CHECKING, Record
+
+if TYPE_CHECKING:
+    from fluent_launch.document import Buffer
 from fluent_launch.write import write_atomically
 
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
@@ -53,14 +56,19 @@ RUN_PATH -c OUT_CONFIG FLUENT_BIT_ARG...
                             and exit 1 instead of starting it
       --check-timeout SECONDS
                             give up --check after SECONDS (default 10), exit 1
+      --memory-budget SIZE  set every input's Mem_Buf_Limit (and emitter's limit,
+                            storage.max_chunks_up) so that Fluent Bit's memory stays
+                            within SIZE through an output outage (50M, 1G);
+                            auto: the container's memory limit
   -q, --quiet               no summary line
   --                        pass every following argument to Fluent Bit
   -h, --help                show this help and exit
       --version             show the version and exit
 
 Warnings (one line each, "fluent-launch: warning: ...") never change the exit status.
-Exit status: Fluent Bit's own once it runs; 0 --dry-run done; 1 bad config, I/O error
-or --check failed; 2 bad launcher arguments (a value Fluent Bit would refuse included);
+Exit status: Fluent Bit's own once it runs; 0 --dry-run done; 1 bad config, I/O error,
+--check failed or no limit found for --memory-budget auto; 2 bad launcher arguments (a
+value Fluent Bit would refuse, a budget too small for Fluent Bit included);
 126 Fluent Bit not executable; 127 Fluent Bit not found.
 """
 
@@ -81,6 +89,11 @@ _FLAGS = {
     "-q": "quiet",
     "--quiet": "quiet",
 }
+# Options with one value, and what they need.
+_VALUE_NEEDED = {"--check-timeout": "a number of seconds", "--memory-budget": "a size or auto"}
+# Where a container's memory limit is, for the warnings: cgroup v2's file, else v1's.
+CGROUP_LIMIT_FILES = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+MIB = 1 << 20
 _PAIR_OPTIONS = {
     "-i": INPUT,
     "--input": INPUT,
@@ -117,6 +130,7 @@ class Options(Record):
     check: bool
     quiet: bool
     check_timeout: float
+    memory_budget: str | None  # as given: a size, or "auto"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,7 +155,10 @@ def _launch(argv: list[str] | None) -> int:
         document, result = formats.edit_config(
             options.in_config, original.data, options.overrides, options.inline_includes
         )
-        _warn(document, options)
+        budget = _budget(options, result) if options.memory_budget is not None else None
+        _warn(document, options, budget)
+        if budget is not None:
+            result = edit.Result(budget.data, result.kinds)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
         shown = _quote(command if options.show_secrets else masked(command))
         if options.diff:
@@ -149,7 +166,7 @@ def _launch(argv: list[str] | None) -> int:
         if options.dry_run:
             sys.stdout.buffer.write(result.data)
             sys.stdout.buffer.flush()
-            done = "would exec" if options.quiet else f"{summary(options, result, 'would write')}; exec"
+            done = "would exec" if options.quiet else f"{summary(options, result, 'would write', budget)}; exec"
             print(f"fluent-launch: {done} {shown}", file=sys.stderr)
             return 0
         write_atomically(options.out_config, result.data, original.mode)
@@ -159,18 +176,70 @@ def _launch(argv: list[str] | None) -> int:
             for error in check.dry_run(command, options.check_timeout):
                 print(f"fluent-launch: warning: fluent-bit: {error}", file=sys.stderr)
         if not options.quiet:
-            print(f"fluent-launch: {summary(options, result, 'wrote')}; exec {shown}", file=sys.stderr)
+            print(f"fluent-launch: {summary(options, result, 'wrote', budget)}; exec {shown}", file=sys.stderr)
         exec_fluent_bit(command)
     except LaunchError as error:
         print(f"fluent-launch: {error}", file=sys.stderr)
         return error.exit_code
 
 
-def _warn(config: formats.Config, options: Options) -> None:
+def _budget(options: Options, result: edit.Result) -> formats.Budgeted:
+    """The edited config within --memory-budget; `auto` is the container's limit."""
+    given = options.memory_budget or ""
+    if given == "auto":
+        from fluent_launch import container_memory  # only here: nothing of it is read without the option
+
+        found = container_memory.discover()
+        if found is None:
+            raise LaunchError(
+                "--memory-budget auto: no memory limit found (no cgroup memory.max or memory.limit_in_bytes limit,"
+                f" no ${container_memory.METADATA_VARIABLE}): give --memory-budget SIZE"
+            )
+        size, given = found.size, f"auto ({found.size / MIB:.0f} MiB, {found.source})"
+    else:
+        size = values.size(os.fsencode(given)) or 0
+    return formats.with_budget(options.in_config, result.data, options.overrides, size, given)
+
+
+def _warn(config: formats.Config, options: Options, budget: formats.Budgeted | None) -> None:
     """Print the warnings about the config, the overrides and Fluent Bit's arguments."""
     fluent_bit = diagnose.options(options.fluent_bit_args)
-    for warning in diagnose.warnings(formats.settings(config), options.overrides, fluent_bit):
+    found = formats.buffers(config)
+    unbounded = list(diagnose.unbounded(found, options.overrides, budget is not None))
+    warnings = [
+        *diagnose.warnings(formats.settings(config), options.overrides, fluent_bit),
+        *unbounded,
+        *(budget.warnings if budget is not None else ()),
+    ]
+    if found and not unbounded:
+        warnings += _over_container(found, options, budget)
+    for warning in warnings:
         print(f"fluent-launch: warning: {warning}", file=sys.stderr)
+
+
+def _over_container(found: list[Buffer], options: Options, budget: formats.Budgeted | None) -> list[str]:
+    """A warning when the limits allow Fluent Bit more memory than the container has (read
+    from one cgroup file, where it is cheap: v2's, else v1's)."""
+    for path in CGROUP_LIMIT_FILES:
+        container = diagnose.read_limit(path)
+        if container is not None:
+            break
+    else:
+        return []
+    from fluent_launch import budget as rule  # only here: a container limit is set
+
+    if budget is not None:
+        worst, how = budget.worst, f"--memory-budget {options.memory_budget}"
+    else:
+        need, _ = rule.needs(found, options.overrides, False)
+        worst = rule.worst_case(need.fixed, need.filesystem, need.chunks_up or rule.DEFAULT_CHUNKS_UP)
+        how = "the inputs' limits"
+    if worst <= container:
+        return []
+    return [
+        f"{how} allow Fluent Bit {worst / MIB:.0f} MiB in the worst case, over this container's memory limit of"
+        f" {container / MIB:.0f} MiB ({path}): it would be killed before its buffers fill; use --memory-budget auto"
+    ]
 
 
 def _show_diff(before: bytes, after: bytes, options: Options) -> None:
@@ -189,6 +258,7 @@ def parse_args(args: list[str]) -> Options | str:
     after: list[str] = []
     flags = dict.fromkeys(_FLAGS.values(), False)
     check_timeout = DEFAULT_CHECK_TIMEOUT
+    memory_budget = None
     index = 0
     while index < len(args):
         arg = args[index]
@@ -204,15 +274,16 @@ def parse_args(args: list[str]) -> Options | str:
             flags[_FLAGS[arg]] = True
             continue
         option, inline = arg.split("=", 1) if arg.startswith("--") and "=" in arg else (arg, None)
-        if option in _PATH_OPTIONS or option == "--check-timeout":
+        if option in _PATH_OPTIONS or option in _VALUE_NEEDED:
             if inline is None:
                 if index >= len(args):
-                    what = "a number of seconds" if option == "--check-timeout" else "a path"
-                    raise UsageError(f"{option} needs {what}")
+                    raise UsageError(f"{option} needs {_VALUE_NEEDED.get(option, 'a path')}")
                 inline = args[index]
                 index += 1
             if option == "--check-timeout":
                 check_timeout = _seconds(inline)
+            elif option == "--memory-budget":
+                memory_budget = _budget_text(inline)
             else:
                 paths[_PATH_OPTIONS[option]] = inline
         elif option in _PAIR_OPTIONS and inline is None:
@@ -256,6 +327,7 @@ def parse_args(args: list[str]) -> Options | str:
         flags["check"],
         flags["quiet"],
         check_timeout,
+        memory_budget,
     )
 
 
@@ -271,6 +343,15 @@ def _unknown(args: list[str], at: int) -> str:
         f"unknown argument {arg!r}: {where} Fluent Bit's; Fluent Bit's options go after '--',"
         f" as in: fluent-launch [OPTION]... -- {meant} ..."
     )
+
+
+def _budget_text(text: str) -> str:
+    if text != "auto" and not values.size(os.fsencode(text.strip())):
+        raise UsageError(
+            f"--memory-budget {text!r}: give auto or a size above 0 as Fluent Bit reads sizes"
+            " (a number with an optional K, M or G suffix: 64M, 1G)"
+        )
+    return text.strip()
 
 
 def _seconds(text: str) -> float:
@@ -303,7 +384,7 @@ def _override(option: str, kind: str, key_text: str, value_text: str) -> edit.Ov
     return edit.Override(key, value)
 
 
-def summary(options: Options, result: edit.Result, verb: str) -> str:
+def summary(options: Options, result: edit.Result, verb: str, budget: formats.Budgeted | None = None) -> str:
     """What changed, in one line a CloudWatch log shows whole; secret-looking values masked."""
     parts = []
     for kind, done in result.kinds.items():
@@ -313,6 +394,8 @@ def summary(options: Options, result: edit.Result, verb: str) -> str:
         )
         label = f"[{kind.upper()}]"
         parts.append(f"{label} created with {pairs}" if done.created else f"{done.sections} {label} set {pairs}")
+    if budget is not None:
+        parts.append(budget.summary)
     changes = "; ".join(parts) if parts else "no overrides"
     return f"{verb} {options.out_config} from {options.in_config}: {changes}"
 

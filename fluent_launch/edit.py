@@ -12,7 +12,7 @@ import itertools
 import os
 
 from fluent_launch import classic
-from fluent_launch.document import SERVICE, Document, Entry, line_end, render, within_line_limit
+from fluent_launch.document import SERVICE, Document, Entry, Section, line_end, render, within_line_limit
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING, Record
 
@@ -39,8 +39,10 @@ class Result(Record):
     kinds: dict[str, KindResult]
 
 
-def apply(doc: Document, overrides: Overrides) -> Result:
-    """The document's bytes with every override applied, and what was touched."""
+def apply(doc: Document, overrides: Overrides, each: dict[int, dict[bytes, Override]] | None = None) -> Result:
+    """The document's bytes with every override applied, and what was touched. With `each`,
+    only the sections at those indexes are edited, each with its own overrides (and the
+    [SERVICE] with `overrides`' own)."""
     wanted = {kind: keys for kind, keys in overrides.items() if keys}
     kinds = {kind: KindResult(doc.kinds.count(kind), False) for kind in wanted}
     # Fluent Bit merges all [SERVICE] sections into one, so they are one unit, and a key new
@@ -54,8 +56,12 @@ def apply(doc: Document, overrides: Overrides) -> Result:
             kinds[SERVICE] = KindResult(1, False)
         else:
             kinds[SERVICE] = KindResult(1, True)
-    keys = frozenset(key for kind, wanted_keys in wanted.items() if kind != SERVICE for key in wanted_keys)
-    edits = _in_file_order(doc, wanted, keys, service_edits)
+    if each is None:
+        keys = frozenset(key for kind, wanted_keys in wanted.items() if kind != SERVICE for key in wanted_keys)
+        units = ((section, wanted[section.kind]) for section in doc.sections.of_kinds(wanted.keys() - {SERVICE}, keys))
+    else:
+        units = ((doc.section(index, frozenset(each[index])), each[index]) for index in sorted(each))
+    edits = _in_file_order(doc, units, service_edits)
     if kinds.get(SERVICE, KindResult(0, False)).created:
         # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
         edits = itertools.chain(edits, (_new_service(doc, wanted[SERVICE]),))
@@ -66,18 +72,18 @@ def apply(doc: Document, overrides: Overrides) -> Result:
 
 
 def _in_file_order(
-    doc: Document, wanted: Overrides, keys: frozenset[bytes], service_edits: list[tuple[int, int, bytes]]
+    doc: Document, units: Iterator[tuple[Section, dict[bytes, Override]]], service_edits: list[tuple[int, int, bytes]]
 ) -> Iterator[tuple[int, int, bytes]]:
     """Every edit in file order: the other kinds' made one section at a time, so that memory
     stays at one section's edits however large the config, and the [SERVICE] unit's, made
     beforehand, each before the first section that starts after it (or where it inserts: at
     the end of the last [SERVICE], which may be where the next section starts)."""
     pending = 0
-    for section in doc.sections.of_kinds(wanted.keys() - {SERVICE}, keys):
+    for section, wanted in units:
         while pending < len(service_edits) and service_edits[pending][0] <= section.start:
             yield service_edits[pending]
             pending += 1
-        yield from sorted(_edit_unit(doc, section.entries, section.body_end, wanted[section.kind]))
+        yield from sorted(_edit_unit(doc, section.entries, section.body_end, wanted))
     yield from service_edits[pending:]
 
 

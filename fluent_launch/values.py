@@ -50,6 +50,13 @@ def is_size(value: bytes) -> bool:
     return _size_to_bytes(value, False) != -1 or _size_to_bytes(value, True) != -1
 
 
+def size(value: bytes) -> int | None:
+    """The bytes a size stands for, the larger where the versions read it differently (1.9.10
+    reads `1.5M` as 1 MB); None where Fluent Bit refuses it (or reads it as negative)."""
+    read = max(_size_to_bytes(value, False), _size_to_bytes(value, True))
+    return read if read >= 0 else None
+
+
 def is_total_limit_size(value: bytes) -> bool:
     # flb_output_set_property(), "storage.total_limit_size": `off` or a false boolean means
     # no limit; anything else goes through flb_utils_size_to_bytes().
