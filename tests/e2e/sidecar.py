@@ -83,11 +83,13 @@ class Sidecar:
         self.socket = str(work / "fluent.sock")
         self.config = work / "fluent-bit.conf"
         self.written = work / "run" / "fluent-bit.conf"
+        self.forward_port = free_port()
+        self.health_port = free_port()
         self.config.write_text(
             _FIRELENS.format(
                 socket=self.socket,
-                forward_port=free_port(),
-                health_port=free_port(),
+                forward_port=self.forward_port,
+                health_port=self.health_port,
                 include=f"\n@INCLUDE {include}\n" if include else "",
             )
         )
@@ -125,12 +127,13 @@ class Sidecar:
         assert self.process is not None
         return self.process.pid
 
-    def rss(self) -> int:
-        """Fluent Bit's resident memory in bytes (the launcher's PID is Fluent Bit's)."""
+    def rss(self, field: str = "VmRSS") -> int:
+        """Fluent Bit's resident memory in bytes (the launcher's PID is Fluent Bit's); with
+        `VmHWM`, the most it has had so far, as the kernel counts it."""
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) * 1024
-        raise RuntimeError("no VmRSS")
+        raise RuntimeError(f"no {field}")
 
     def stop(self) -> int:
         """SIGTERM, as ECS stops a task; Fluent Bit's exit code."""
