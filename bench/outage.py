@@ -136,6 +136,7 @@ def _budget_run(fluent_bit: str, budget: str, mode: str, args: argparse.Namespac
         "received_by_input": result.received_by_client,
         "twice": result.duplicates,
         "drain_s": result.drain,
+        "last_arrival_s": result.last_arrival,
         "exit": result.exit_code,
         "flood_stopped_at_rss": result.flood_stopped_at_rss,
     }
@@ -157,18 +158,23 @@ def _add(path: Path, run: dict[str, Any]) -> None:
 def _budget_table(runs: list[dict[str, Any]]) -> str:
     lines = [
         "| Fluent Bit | budget | mode | set by the budget | rule's worst case | peak RSS | margin"
-        " | records sent | lost | drain after return | exit |",
+        " | records sent | lost (unix forward / TCP forward / tcp) | drain after return | exit |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for run in sorted(runs, key=lambda run: (run["fluent_bit"], run["budget_bytes"], run["mode"])):
         budget_mib = run["budget_bytes"] / (1 << 20)
         peak = run["peak_rss"] / (1 << 20)
         margin = f"{budget_mib - peak:.1f} MiB ({(budget_mib - peak) / budget_mib:.0%})"
-        drain = f"{run['drain_s']:.1f} s" if run["drain_s"] is not None else "not all"
+        drain = "none came"
+        if run["drain_s"] is not None:
+            drain = f"{run['drain_s']:.1f} s"
+        elif run["last_arrival_s"] is not None:
+            drain = f"not all; last {run['last_arrival_s']:.1f} s"
+        lost = " / ".join(str(sent - got) for sent, got in zip(run["sent_by_input"], run["received_by_input"]))
         lines.append(
             f"| {run['fluent_bit']} | {run['budget']} ({budget_mib:.1f} MiB) | {run['mode']} | {run['set']}"
             f" | {run['rule_worst_mib']} MiB | {peak:.1f} MiB | {margin}"
-            f" | {run['sent']} | {run['lost']} | {drain} | {run['exit']} |"
+            f" | {run['sent']} | {lost} | {drain} | {run['exit']} |"
         )
     return "\n".join(lines)
 

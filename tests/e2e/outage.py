@@ -57,6 +57,7 @@ class Result:
     flood_stopped_at_rss: bool = False
     sent_by_client: list[int] = field(default_factory=list)  # unix forward, TCP forward, tcp (every_input)
     received_by_client: list[int] = field(default_factory=list)
+    last_arrival: float | None = None  # seconds from the receiver's return to the last record that came
     high_water: int = 0  # the kernel's peak RSS (VmHWM), which samples may miss, at the last sample
 
     @property
@@ -213,6 +214,7 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
         ):
             if tally():
                 last_arrival = time.monotonic()
+                result.last_arrival = last_arrival - start - result.outage_end
             if len(seen) >= result.sent and not any(thread.is_alive() for thread in floods):
                 result.drain = last_arrival - start - result.outage_end
                 break
