@@ -229,15 +229,15 @@ def _over_container(found: list[Buffer], options: Options, budget: formats.Budge
     from fluent_launch import budget as rule  # only here: a container limit is set
 
     if budget is not None:
-        worst, how = budget.worst, f"--memory-budget {options.memory_budget}"
+        worst, how = budget.worst, f"--memory-budget {options.memory_budget} allows"
     else:
         need, _ = rule.needs(found, options.overrides, False)
         worst = rule.worst_case(need.fixed, need.filesystem, need.chunks_up or rule.DEFAULT_CHUNKS_UP)
-        how = "the inputs' limits"
+        how = "the inputs' limits allow"
     if worst <= container:
         return []
     return [
-        f"{how} allow Fluent Bit {worst / MIB:.0f} MiB in the worst case, over this container's memory limit of"
+        f"{how} Fluent Bit {worst / MIB:.0f} MiB in the worst case, over this container's memory limit of"
         f" {container / MIB:.0f} MiB ({path}): it would be killed before its buffers fill; use --memory-budget auto"
     ]
 

@@ -193,7 +193,7 @@ def test_limits_over_the_containers_are_warned_about(
     assert warnings(capsys.readouterr().err) == []
     assert cli.main([*args, "--memory-budget", "256M"]) == 0
     (warning,) = warnings(capsys.readouterr().err)
-    assert warning.startswith("--memory-budget 256M allow Fluent Bit ")
+    assert warning.startswith("--memory-budget 256M allows Fluent Bit ")
     limit.write_text("max\n")
     assert cli.main([*args, "-i", "Mem_Buf_Limit", "50M"]) == 0
     assert warnings(capsys.readouterr().err) == []

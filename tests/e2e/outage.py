@@ -40,6 +40,7 @@ class Outage:
     pause: float = 0.0  # seconds between batches: 0 floods
     mode: str = "packed"  # the forward protocol's mode the client sends in (see forward_client)
     every_input: bool = False  # flood the TCP forward and tcp inputs too, not only the unix socket
+    prefix: list[str] = field(default_factory=list)  # a command that execs the launcher (see Sidecar)
 
 
 @dataclass
@@ -105,7 +106,7 @@ def run(work: Path, plan: Outage) -> Result:
     port = free_port()
     receiver = Rsyslog(work, port)
     receiver.start()
-    sidecar = Sidecar(work, port, plan.options)
+    sidecar = Sidecar(work, port, plan.options, prefix=plan.prefix)
     result = Result()
     try:
         sidecar.start()
@@ -130,8 +131,8 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
             try:
                 result.samples.append((time.monotonic() - start, sidecar.rss()))
                 result.high_water = sidecar.rss("VmHWM")
-            except OSError:
-                return
+            except (OSError, RuntimeError):
+                return  # Fluent Bit is gone (or a zombie, without memory figures)
             stop_sampling.wait(SAMPLE_EVERY)
 
     result.sent_by_client = [0] * (3 if plan.every_input else 1)
@@ -169,7 +170,8 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
 
     # Each client numbers its records in its own range (the receiver tells them apart by number).
     floods = [
-        threading.Thread(target=flood, args=(client, idle, which))
+        # Daemons: a client still retrying a Fluent Bit that was killed must not hold the process.
+        threading.Thread(target=flood, args=(client, idle, which), daemon=True)
         for which, (client, idle) in enumerate(zip(clients, idles))
     ]
     threads = [threading.Thread(target=sample), *floods]

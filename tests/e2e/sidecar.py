@@ -77,7 +77,12 @@ def guide_arguments(syslog_port: int) -> list[str]:
 
 class Sidecar:
     def __init__(
-        self, work: Path, syslog_port: int, options: list[str] | None = None, include: Path | None = None
+        self,
+        work: Path,
+        syslog_port: int,
+        options: list[str] | None = None,
+        include: Path | None = None,
+        prefix: list[str] | None = None,
     ) -> None:
         self.work = work
         self.socket = str(work / "fluent.sock")
@@ -93,7 +98,9 @@ class Sidecar:
                 include=f"\n@INCLUDE {include}\n" if include else "",
             )
         )
+        # `prefix` runs the launcher through another command that execs it (into a cgroup, say).
         self.command = [
+            *(prefix or []),
             *launcher(),
             *("-r", FLUENT_BIT, "-c", str(self.config), "-m", str(self.written)),
             *(GUIDE_OPTIONS if options is None else options),
