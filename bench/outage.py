@@ -71,11 +71,9 @@ def main() -> int:
     results: dict[str, outage.Result] = {}
     with tempfile.TemporaryDirectory() as work:
         for index, (name, options, mode, retry) in enumerate(RUNS[: args.runs]):
-            plan = outage.Outage(
+            plan = _plan(
                 options,
-                outage=args.outage,
-                drain_limit=args.drain_limit,
-                flood_rss_stop=args.rss_stop << 20,
+                args,
                 retry=retry,
                 mode=mode,
                 # With Scheduler.Cap 60 no retry is further away: after 75 s without an
@@ -98,6 +96,12 @@ def main() -> int:
     return 0
 
 
+def _plan(options: list[str], args: argparse.Namespace, **more: Any) -> outage.Outage:
+    return outage.Outage(
+        options, outage=args.outage, drain_limit=args.drain_limit, flood_rss_stop=args.rss_stop << 20, **more
+    )
+
+
 # Fluent Bit's two buffering modes, as the options that choose them (the storage path is
 # relative to the sidecar's working directory, one per run).
 MODES = {"memory": [], "filesystem": ["-s", "storage.path", "storage", "-i", "storage.type", "filesystem"]}
@@ -105,14 +109,7 @@ MODES = {"memory": [], "filesystem": ["-s", "storage.path", "storage", "-i", "st
 
 def _budget_run(fluent_bit: str, budget: str, mode: str, args: argparse.Namespace) -> dict[str, Any]:
     options = ["-s", "Scheduler.Cap", "30", *MODES[mode], "--memory-budget", budget]
-    plan = outage.Outage(
-        options,
-        outage=args.outage,
-        drain_limit=args.drain_limit,
-        flood_rss_stop=args.rss_stop << 20,
-        every_input=True,
-        drain_quiet=45.0,  # a retry is at most Scheduler.Cap (30 s) away
-    )
+    plan = _plan(options, args, every_input=True, drain_quiet=45.0)  # a retry is at most Scheduler.Cap (30 s) away
     with tempfile.TemporaryDirectory() as work:
         result = outage.run(Path(work), plan)
         # The launcher's summary line: what the budget set and the rule's worst case.
