@@ -125,6 +125,7 @@ def _budget_run(fluent_bit: str, budget: str, mode: str, args: argparse.Namespac
         "outage_s": args.outage,
         "set": found.group(1) if found else summary,
         "rule_worst_mib": int(found.group(2)) if found else None,
+        "first_rss": result.samples[0][1] if result.samples else None,  # at start, before the flood
         "peak_rss": max(result.high_water, result.peak_rss),
         "peak_rss_sampled": result.peak_rss,
         "sent": result.sent,
