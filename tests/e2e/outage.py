@@ -161,7 +161,10 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
             ]
             sequence += plan.batch
             failed = client.failed
-            client.send(records)
+            try:
+                client.send(records)
+            except TimeoutError:
+                return  # Fluent Bit took nothing for BATCH_LIMIT s: gone (OOM-killed, say) or stuck
             with counting:
                 result.sent += plan.batch - (client.failed - failed)
                 result.sent_by_client[which] += plan.batch - (client.failed - failed)
@@ -207,8 +210,9 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
         receiver.start()
         result.outage_end = time.monotonic() - start
         stop_flood.set()
+        deadline = time.monotonic() + plan.drain_limit
         for thread in floods:
-            thread.join(plan.drain_limit)
+            thread.join(max(0.0, deadline - time.monotonic()))
         deadline = time.monotonic() + plan.drain_limit
         last_arrival = time.monotonic()
         while time.monotonic() < deadline and not (
@@ -224,8 +228,9 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
     finally:
         stop_flood.set()
         stop_sampling.set()
+        deadline = time.monotonic() + plan.drain_limit
         for thread in threads:
-            thread.join(plan.drain_limit)
+            thread.join(max(0.0, deadline - time.monotonic()))
         for client in clients:
             client.close()
     result.failed = sum(client.failed for client in clients)
