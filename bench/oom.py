@@ -75,11 +75,11 @@ def main() -> int:
         cgroup = Cgroup(f"fluent-launch-oom-{os.getpid()}-{index}", args.limit << 20)
         try:
             plan = outage.Outage(
-                ["-s", "Scheduler.Cap", "60", *options],
+                ["-s", "Scheduler.Cap", "30", *options],
                 outage=args.outage,
                 drain_limit=args.drain_limit,
                 every_input=True,
-                drain_quiet=20.0,
+                drain_quiet=45.0,  # a retry is at most Scheduler.Cap (30 s) away
                 prefix=["sh", "-c", 'echo $$ > "$0" && exec "$@"', str(cgroup.path / "cgroup.procs")],
             )
             with tempfile.TemporaryDirectory() as work:

@@ -204,20 +204,23 @@ def _budget(options: Options, result: edit.Result) -> formats.Budgeted:
 def _warn(config: formats.Config, options: Options, budget: formats.Budgeted | None) -> None:
     """Print the warnings about the config, the overrides and Fluent Bit's arguments."""
     fluent_bit = diagnose.options(options.fluent_bit_args)
-    found = formats.buffers(config)
-    unbounded = list(diagnose.unbounded(found, options.overrides, budget is not None))
-    warnings = [
-        *diagnose.warnings(formats.settings(config), options.overrides, fluent_bit),
-        *unbounded,
-        *(budget.warnings if budget is not None else ()),
-    ]
-    if found and not unbounded:
-        warnings += _over_container(found, options, budget)
+    warnings = list(diagnose.warnings(formats.settings(config), options.overrides, fluent_bit))
+    # The guide's command line bounds every input it reaches: then, and if it reaches every
+    # file, no input needs a look unless the container's limit is to be checked.
+    bounded = budget is not None or diagnose.bounds_every_input(options.overrides)
+    found = None if bounded and formats.reaches_every_file(config) else formats.buffers(config)
+    unbounded = list(diagnose.unbounded(found, options.overrides, budget is not None)) if found else []
+    warnings += unbounded
+    warnings += budget.warnings if budget is not None else ()
+    if not unbounded:
+        warnings += _over_container(config, found, options, budget)
     for warning in warnings:
         print(f"fluent-launch: warning: {warning}", file=sys.stderr)
 
 
-def _over_container(found: list[Buffer], options: Options, budget: formats.Budgeted | None) -> list[str]:
+def _over_container(
+    config: formats.Config, found: list[Buffer] | None, options: Options, budget: formats.Budgeted | None
+) -> list[str]:
     """A warning when the limits allow Fluent Bit more memory than the container has (read
     from one cgroup file, where it is cheap: v2's, else v1's)."""
     for path in CGROUP_LIMIT_FILES:
@@ -231,6 +234,10 @@ def _over_container(found: list[Buffer], options: Options, budget: formats.Budge
     if budget is not None:
         worst, how = budget.worst, f"--memory-budget {options.memory_budget} allows"
     else:
+        if found is None:
+            found = formats.buffers(config)
+        if not found:
+            return []
         need, _ = rule.needs(found, options.overrides, False)
         worst = rule.worst_case(need.fixed, need.filesystem, need.chunks_up or rule.DEFAULT_CHUNKS_UP)
         how = "the inputs' limits allow"

@@ -223,12 +223,16 @@ def limit_bytes(limit: bytes | None) -> int | None:
 def unbounded(buffers: Iterable[Buffer], overrides: Overrides, budget: bool) -> Iterator[str]:
     """A warning for each input that holds whatever comes while the output is down: a memory
     one without a limit, which the overrides (or the budget, if given) do not reach."""
+    sizes: dict[bytes, int | None] = {}  # each limit as written is read once
     for buffer in buffers:
         limit, filesystem = effective(buffer, overrides)
         if buffer.kind != INPUT or filesystem or (buffer.reached and budget):
             continue  # an emitter has 10M by default; a filesystem input, storage.max_chunks_up
-        if limit is not None and (limit_bytes(limit) or b"${" in limit or values.size(limit) is None):
-            continue  # bounded, or for Fluent Bit to expand, or refused (and warned about) already
+        if limit is not None:
+            if limit not in sizes:
+                sizes[limit] = values.size(limit) if b"${" not in limit else None
+            if sizes[limit] != 0:
+                continue  # bounded, or for Fluent Bit to expand, or refused (and warned about) already
         what = "no Mem_Buf_Limit," if limit is None else f"Mem_Buf_Limit {os.fsdecode(limit)}, which is no limit,"
         reach = (
             "give -i Mem_Buf_Limit SIZE or --memory-budget SIZE"
@@ -242,13 +246,28 @@ def unbounded(buffers: Iterable[Buffer], overrides: Overrides, budget: bool) -> 
         )
 
 
+def bounds_every_input(overrides: Overrides) -> bool:
+    """Whether the overrides give every input they reach a bound."""
+    given = overrides.get(INPUT, {})
+    storage = given.get(b"storage.type")
+    if storage is not None and storage.value.lower() == b"filesystem":
+        return True
+    limit = given.get(b"mem_buf_limit")
+    return limit is not None and bool(limit_bytes(limit.value))
+
+
 def read_limit(path: str) -> int | None:
     """The memory limit in a cgroup file (v2 `max`, or v1's largest value, mean none)."""
     try:
-        with open(path, "rb") as limit:
-            text = limit.read(64).strip()
+        descriptor = os.open(path, os.O_RDONLY)  # not open(): no buffered file for 20 bytes
     except OSError:
         return None
+    try:
+        text = os.read(descriptor, 64).strip()
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
     # cgroup v1 writes its largest page count (9223372036854771712 bytes with 4 KiB pages)
     # for "no limit": no machine has a quarter of that.
     return int(text) if text.isdigit() and 0 < int(text) < 1 << 62 else None

@@ -64,6 +64,13 @@ def settings(config: Config) -> Iterator[Setting]:
     return _yaml_settings(found, yaml_config.key_id)
 
 
+def reaches_every_file(config: Config) -> bool:
+    """Whether the edit reaches every file of the config (no include left, or all inlined)."""
+    if isinstance(config, Document):
+        return not config.includes
+    return len(config.edited) == 1 + sum(map(len, config.docs.values()))
+
+
 def buffers(config: Config) -> list[Buffer]:
     """Every input and emitter of the config and the files it includes, in the order Fluent
     Bit reads them (those of included files the edit does not reach last, for classic)."""
