@@ -10,7 +10,7 @@ import os
 
 from fluent_launch import classic, diagnose, document, edit, includes
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, Document
-from fluent_launch.errors import UsageError
+from fluent_launch.errors import ConfigError, UsageError
 from fluent_launch.records import TYPE_CHECKING, Record
 
 MIB = 1 << 20
@@ -138,6 +138,14 @@ def with_budget(path: str, data: bytes, overrides: edit.Overrides, budget: int, 
         from fluent_launch import yaml_edit
 
         elsewhere = config.service if config.service is not config.main else None
+        if service and elsewhere is not None and elsewhere.service_key is not None:
+            raise ConfigError(
+                elsewhere.path,
+                elsewhere.service_key.line,
+                "--memory-budget sets storage.max_chunks_up for the filesystem inputs in the only service: section,"
+                " which is in this included file, and Fluent Bit refuses a second one: use --inline-includes to have"
+                " it edited in place",
+            )
         data = yaml_edit.apply(config.main, service, elsewhere, each=each).data
     inputs = sum(buffer.kind == INPUT for buffer in free)
     done = [f"Mem_Buf_Limit={limit.decode()} on {inputs} [INPUT]"] if inputs else []

@@ -126,6 +126,22 @@ def test_yaml_inputs_get_the_limit_too() -> None:
     assert "on 4 [INPUT]" in err
 
 
+def test_yaml_filesystem_inputs_need_the_service_section_within_reach() -> None:
+    done = launch("-c", str(FIRELENS_YAML), "-i", "storage.type", "filesystem", "--memory-budget", "96M")
+    custom = FIRELENS_YAML.parent / "custom.yaml"
+    assert_refused(
+        done,
+        1,
+        f"fluent-launch: {custom}:1: --memory-budget sets storage.max_chunks_up for the filesystem inputs in the only"
+        " service: section, which is in this included file, and Fluent Bit refuses a second one: use"
+        " --inline-includes to have it edited in place",
+    )
+    out, _ = dry_run(
+        "-c", str(FIRELENS_YAML), "--inline-includes", "-i", "storage.type", "filesystem", "--memory-budget", "96M"
+    )
+    assert out.count("storage.max_chunks_up") == 1 and out.count("service:") == 1
+
+
 def test_an_included_input_is_warned_about_unless_inlined(tmp_path: Path) -> None:
     user = tmp_path / "user.conf"
     user.write_text("[INPUT]\n    Name tail\n    Path /var/log/app.log\n")
