@@ -17,10 +17,10 @@ from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
 from fluent_launch.read import read_config
 from fluent_launch.records import TYPE_CHECKING, Record
+from fluent_launch.write import write_atomically
 
 if TYPE_CHECKING:
     from fluent_launch.document import Buffer
-from fluent_launch.write import write_atomically
 
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
 DEFAULT_IN_CONFIG = "/fluent-bit/etc/fluent-bit.conf"
