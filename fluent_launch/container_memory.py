@@ -74,7 +74,8 @@ def ecs_limit(base: str, timeout: float) -> Limit | None:
         answer = _metadata(base.rstrip("/") + suffix, timeout)
         limits = answer.get("Limits") if isinstance(answer, dict) else None
         memory = limits.get("Memory") if isinstance(limits, dict) else None
-        if isinstance(memory, (int, float)) and not isinstance(memory, bool) and memory > 0:
+        # MiB, a number; `Infinity` or a figure past any machine's is no answer either.
+        if isinstance(memory, (int, float)) and not isinstance(memory, bool) and 0 < memory < 1 << 40:
             return Limit(int(memory * MIB), f"ECS task metadata, the {whose}'s Limits.Memory")
     return None
 

@@ -185,7 +185,15 @@ def test_the_tasks_limit_when_the_container_has_none(endpoint: tuple[str, dict[s
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"[1, 2]", b'{"Limits": "128"}', b'{"Limits": {"Memory": "128"}}', b'{"Limits": {"Memory": 0}}'],
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"Limits": "128"}',
+        b'{"Limits": {"Memory": "128"}}',
+        b'{"Limits": {"Memory": 0}}',
+        b'{"Limits": {"Memory": Infinity}}',
+        b'{"Limits": {"Memory": NaN}}',
+    ],
 )
 def test_answers_that_are_not_the_documented_json_give_none(
     endpoint: tuple[str, dict[str, bytes]], body: bytes
