@@ -14,17 +14,31 @@ client mode, a kill -9 of Fluent Bit mid-outage and a restart, and a --disk-budg
 than the outage's volume; the disk the buffer takes is sampled too, and Fluent Bit's own
 count of dropped records read from its HTTP server. --plot-disk draws RSS and disk use of
 memory mode against disk mode (Message mode without acks) into a second plot.
+
+With --budgets (issue #20), instead: `--memory-budget` for each budget given, in Fluent
+Bit's memory mode and its filesystem mode (`-s storage.path`, `-i storage.type
+filesystem`), every input flooded at once (the unix and TCP forward inputs and the tcp
+health-check input), the peak RSS (the kernel's VmHWM) set against the budget and the
+rule's worst case. Each run's numbers are added to --results (JSON, one object per run),
+and the table of every run in that file is printed, so that one invocation per Fluent Bit
+version builds one table:
+
+    nice FLUENT_BIT_BIN=... .venv/bin/python bench/outage.py --budgets 48M 96M 256M --outage 20
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from fluent_launch import values
 from tests.e2e import outage
 from tests.e2e.sidecar import FLUENT_BIT, SKIP_REASON, free_port, version
 
@@ -69,6 +83,9 @@ def main() -> int:
     parser.add_argument("--from", type=int, default=0, dest="start", help="skip the first N runs")
     parser.add_argument("--disk", action="store_true", help="the --buffer-dir runs (issue #21) instead")
     parser.add_argument("--plot-disk", type=Path, help="with --disk: where to draw RSS and disk use")
+    parser.add_argument("--budgets", nargs="+", metavar="SIZE", help="the --memory-budget matrix instead")
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES))
+    parser.add_argument("--results", type=Path, default=Path("bench/results/memory-budget.json"))
     args = parser.parse_args()
     if not FLUENT_BIT:
         print(SKIP_REASON, file=sys.stderr)
@@ -76,14 +93,18 @@ def main() -> int:
     fluent_bit = version()
     if args.disk:
         return _disk(args, fluent_bit)
+    if args.budgets:
+        for budget in args.budgets:
+            for mode in args.modes:
+                _add(args.results, _budget_run(fluent_bit, budget, mode, args))
+        print(_budget_table(json.loads(args.results.read_text())))
+        return 0
     results: dict[str, outage.Result] = {}
     with tempfile.TemporaryDirectory() as work:
         for index, (name, options, mode, retry) in list(enumerate(RUNS))[args.start : args.runs]:
-            plan = outage.Outage(
+            plan = _plan(
                 options,
-                outage=args.outage,
-                drain_limit=args.drain_limit,
-                flood_rss_stop=args.rss_stop << 20,
+                args,
                 retry=retry,
                 mode=mode,
                 # With Scheduler.Cap 60 no retry is further away: after 75 s without an
@@ -179,6 +200,87 @@ def _plot_disk(path: Path, fluent_bit: str, results: dict[str, outage.Result], m
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100)
     print(f"\nplot: {path}")
+
+
+def _plan(options: list[str], args: argparse.Namespace, **more: Any) -> outage.Outage:
+    return outage.Outage(
+        options, outage=args.outage, drain_limit=args.drain_limit, flood_rss_stop=args.rss_stop << 20, **more
+    )
+
+
+# Fluent Bit's two buffering modes, as the options that choose them (the storage path is
+# relative to the sidecar's working directory, one per run).
+MODES = {"memory": [], "filesystem": ["-s", "storage.path", "storage", "-i", "storage.type", "filesystem"]}
+
+
+def _budget_run(fluent_bit: str, budget: str, mode: str, args: argparse.Namespace) -> dict[str, Any]:
+    options = ["-s", "Scheduler.Cap", "30", *MODES[mode], "--memory-budget", budget]
+    plan = _plan(options, args, every_input=True, drain_quiet=45.0)  # a retry is at most Scheduler.Cap (30 s) away
+    with tempfile.TemporaryDirectory() as work:
+        result = outage.run(Path(work), plan)
+        # The launcher's summary line: what the budget set and the rule's worst case.
+        summary = next(
+            (line for line in (Path(work) / "fluent-bit.log").read_text().splitlines() if "memory budget" in line), ""
+        )
+    found = re.search(r"memory budget [^:]*: (.*), worst case (\d+) MiB", summary)
+    run = {
+        "fluent_bit": fluent_bit,
+        "budget": budget,
+        "budget_bytes": int(values.size(budget.encode()) or 0),
+        "mode": mode,
+        "outage_s": args.outage,
+        "set": found.group(1) if found else summary,
+        "rule_worst_mib": int(found.group(2)) if found else None,
+        "first_rss": result.samples[0][1] if result.samples else None,  # at start, before the flood
+        "peak_rss": max(result.high_water, result.peak_rss),
+        "peak_rss_sampled": result.peak_rss,
+        "sent": result.sent,
+        "lost": result.lost + result.failed,
+        "sent_by_input": result.sent_by_client,
+        "received_by_input": result.received_by_client,
+        "twice": result.duplicates,
+        "drain_s": result.drain,
+        "last_arrival_s": result.last_arrival,
+        "exit": result.exit_code,
+        "flood_stopped_at_rss": result.flood_stopped_at_rss,
+    }
+    print(json.dumps(run), file=sys.stderr, flush=True)
+    return run
+
+
+def _add(path: Path, run: dict[str, Any]) -> None:
+    runs = json.loads(path.read_text()) if path.exists() else []
+    runs = [
+        old
+        for old in runs
+        if (old["fluent_bit"], old["budget"], old["mode"]) != (run["fluent_bit"], run["budget"], run["mode"])
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([*runs, run], indent=1) + "\n")
+
+
+def _budget_table(runs: list[dict[str, Any]]) -> str:
+    lines = [
+        "| Fluent Bit | budget | mode | set by the budget | rule's worst case | peak RSS | margin"
+        " | records sent | lost (unix forward / TCP forward / tcp) | drain after return | exit |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for run in sorted(runs, key=lambda run: (run["fluent_bit"], run["budget_bytes"], run["mode"])):
+        budget_mib = run["budget_bytes"] / (1 << 20)
+        peak = run["peak_rss"] / (1 << 20)
+        margin = f"{budget_mib - peak:.1f} MiB ({(budget_mib - peak) / budget_mib:.0%})"
+        drain = "none came"
+        if run["drain_s"] is not None:
+            drain = f"{run['drain_s']:.1f} s"
+        elif run["last_arrival_s"] is not None:
+            drain = f"not all; last {run['last_arrival_s']:.1f} s"
+        lost = " / ".join(str(sent - got) for sent, got in zip(run["sent_by_input"], run["received_by_input"]))
+        lines.append(
+            f"| {run['fluent_bit']} | {run['budget']} ({budget_mib:.1f} MiB) | {run['mode']} | {run['set']}"
+            f" | {run['rule_worst_mib']} MiB | {peak:.1f} MiB | {margin}"
+            f" | {run['sent']} | {lost} | {drain} | {run['exit']} |"
+        )
+    return "\n".join(lines)
 
 
 def _plot(path: Path, fluent_bit: str, results: dict[str, outage.Result], limited: str, unlimited: str) -> None:

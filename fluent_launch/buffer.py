@@ -74,12 +74,14 @@ def check_writable(directory: str) -> None:
         raise LaunchError(f"--buffer-dir {directory}: cannot create and write a file there: {error.strerror}") from None
 
 
-def overrides(given: edit.Overrides, buffer: Buffer, outputs: int) -> edit.Overrides:
+def overrides(given: edit.Overrides, buffer: Buffer, outputs: int, chunks_up: bool = True) -> edit.Overrides:
     """`given` with the buffer's keys added where no explicit one is, the disk budget split
-    over `outputs` outputs."""
+    over `outputs` outputs; without `chunks_up`, no storage.max_chunks_up (--memory-budget
+    sets it, and would take one set here for the user's own)."""
     share = str(buffer.budget // max(outputs, 1)).encode()
+    service = [(b"storage.path", os.fsencode(buffer.directory)), *([CHUNKS_UP] if chunks_up else []), BACKLOG]
     defaults = {
-        SERVICE: [(b"storage.path", os.fsencode(buffer.directory)), CHUNKS_UP, BACKLOG],
+        SERVICE: service,
         INPUT: [(b"storage.type", b"filesystem")],
         OUTPUT: [(b"storage.total_limit_size", share)],
     }

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from fluent_launch.buffer import Buffer
+    from fluent_launch.document import Buffer as InputBuffer
 
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
 DEFAULT_IN_CONFIG = "/fluent-bit/etc/fluent-bit.conf"
@@ -65,6 +66,10 @@ RUN_PATH -c OUT_CONFIG FLUENT_BIT_ARG...
                             an explicit -s/-i/-o for any of those keys wins
       --disk-budget SIZE    disk the buffer may use, split over the outputs as
                             storage.total_limit_size (default 1G; with --buffer-dir)
+      --memory-budget SIZE  set every input's Mem_Buf_Limit (and emitter's limit,
+                            storage.max_chunks_up) so that Fluent Bit's memory stays
+                            within SIZE through an output outage (50M, 1G);
+                            auto: the container's memory limit
   -q, --quiet               no summary line
   --                        pass every following argument to Fluent Bit
   -h, --help                show this help and exit
@@ -76,8 +81,9 @@ Example, the deployment guide's command line (Fluent Bit's arguments after '--')
 
 Warnings (one line each, "fluent-launch: warning: ...") never change the exit status.
 Exit status: Fluent Bit's own once it runs; 0 --dry-run done; 1 bad config, I/O error,
---check failed or --buffer-dir not writable; 2 bad launcher arguments (a value Fluent
-Bit would refuse included); 126 Fluent Bit not executable; 127 Fluent Bit not found.
+--check failed, --buffer-dir not writable or no limit found for --memory-budget auto;
+2 bad launcher arguments (a value Fluent Bit would refuse, a budget too small for
+Fluent Bit included); 126 Fluent Bit not executable; 127 Fluent Bit not found.
 """
 
 _PATH_OPTIONS = {
@@ -98,7 +104,15 @@ _FLAGS = {
     "--quiet": "quiet",
 }
 # Options with one value, and what they need.
-_VALUE_NEEDED = {"--check-timeout": "a number of seconds", "--buffer-dir": "a path", "--disk-budget": "a size"}
+_VALUE_NEEDED = {
+    "--check-timeout": "a number of seconds",
+    "--buffer-dir": "a path",
+    "--disk-budget": "a size",
+    "--memory-budget": "a size or auto",
+}
+# Where a container's memory limit is, for the warnings: cgroup v2's file, else v1's.
+CGROUP_LIMIT_FILES = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+MIB = 1 << 20
 _PAIR_OPTIONS = {
     "-i": INPUT,
     "--input": INPUT,
@@ -142,6 +156,7 @@ class Options(Record):
     quiet: bool
     check_timeout: float
     buffer: Buffer | None  # --buffer-dir and --disk-budget
+    memory_budget: str | None  # as given: a size, or "auto"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,7 +179,10 @@ def _launch(argv: list[str] | None) -> int:
             return 0
         original = read.read_config(options.in_config)
         document, result = _edit(options, original.data)
-        _warn(document, options)
+        budget = _budget(options, result) if options.memory_budget is not None else None
+        _warn(document, options, budget)
+        if budget is not None:
+            result = edit.Result(budget.data, result.kinds, result.replaced)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
         shown = _quote(command if options.show_secrets else masked(command))
         if options.diff:
@@ -172,7 +190,7 @@ def _launch(argv: list[str] | None) -> int:
         if options.dry_run:
             sys.stdout.buffer.write(result.data)
             sys.stdout.buffer.flush()
-            done = "would exec" if options.quiet else f"{summary(options, result, 'would write')}; exec"
+            done = "would exec" if options.quiet else f"{summary(options, result, 'would write', budget)}; exec"
             print(f"fluent-launch: {done} {shown}", file=sys.stderr)
             return 0
         if options.buffer is not None:
@@ -186,7 +204,7 @@ def _launch(argv: list[str] | None) -> int:
             for error in check.dry_run(command, options.check_timeout):
                 print(f"fluent-launch: warning: fluent-bit: {error}", file=sys.stderr)
         if not options.quiet:
-            print(f"fluent-launch: {summary(options, result, 'wrote')}; exec {shown}", file=sys.stderr)
+            print(f"fluent-launch: {summary(options, result, 'wrote', budget)}; exec {shown}", file=sys.stderr)
         exec_fluent_bit(command)
     except LaunchError as error:
         print(f"fluent-launch: {error}", file=sys.stderr)
@@ -214,7 +232,7 @@ def _edit(options: Options, data: bytes) -> tuple[formats.Config, edit.Result]:
     outputs = on_command_line + 1  # a guess, right for the guide's task; else edited again
     while True:
         options.overrides.clear()
-        options.overrides.update(buffer.overrides(explicit, options.buffer, outputs))
+        options.overrides.update(buffer.overrides(explicit, options.buffer, outputs, options.memory_budget is None))
         config, result = formats.edit_config(options.in_config, data, options.overrides, options.inline_includes)
         counted = result.kinds[OUTPUT].sections + on_command_line
         if counted in (outputs, 0):
@@ -224,7 +242,25 @@ def _edit(options: Options, data: bytes) -> tuple[formats.Config, edit.Result]:
     return config, result
 
 
-def _warn(config: formats.Config, options: Options) -> None:
+def _budget(options: Options, result: edit.Result) -> formats.Budgeted:
+    """The edited config within --memory-budget; `auto` is the container's limit."""
+    given = options.memory_budget or ""
+    if given == "auto":
+        from fluent_launch import container_memory  # only here: nothing of it is read without the option
+
+        found = container_memory.discover()
+        if found is None:
+            raise LaunchError(
+                "--memory-budget auto: no memory limit found (no cgroup memory.max or memory.limit_in_bytes limit,"
+                f" no ${container_memory.METADATA_VARIABLE}): give --memory-budget SIZE"
+            )
+        size, given = found.size, f"auto ({found.size / MIB:.0f} MiB, {found.source})"
+    else:
+        size = values.size(os.fsencode(given)) or 0
+    return formats.with_budget(options.in_config, result.data, options.overrides, size, given)
+
+
+def _warn(config: formats.Config, options: Options, budget: formats.Budgeted | None) -> None:
     """Print the warnings about the config, the overrides and Fluent Bit's arguments; refuse
     an override key a plugin would not start with."""
     yaml = formats.is_yaml(options.in_config)
@@ -234,8 +270,48 @@ def _warn(config: formats.Config, options: Options) -> None:
     found += diagnose.warnings(formats.settings(config), options.overrides, fluent_bit)
     words = formats.key_words(config)
     found += diagnose.config_warnings(words, lambda: formats.all_settings(config), options.overrides)
+    # The guide's command line bounds every input it reaches: then, and if it reaches every
+    # file, no input needs a look unless the container's limit is to be checked.
+    bounded = budget is not None or diagnose.bounds_every_input(options.overrides)
+    buffers = None if bounded and formats.reaches_every_file(config) else formats.buffers(config)
+    unbounded = list(diagnose.unbounded(buffers, options.overrides, budget is not None)) if buffers else []
+    found += unbounded
+    found += budget.warnings if budget is not None else ()
+    if not unbounded:
+        found += _over_container(config, buffers, options, budget)
     for warning in found:
         print(f"fluent-launch: warning: {warning}", file=sys.stderr)
+
+
+def _over_container(
+    config: formats.Config, found: list[InputBuffer] | None, options: Options, budget: formats.Budgeted | None
+) -> list[str]:
+    """A warning when the limits allow Fluent Bit more memory than the container has (read
+    from one cgroup file, where it is cheap: v2's, else v1's)."""
+    for path in CGROUP_LIMIT_FILES:
+        container = diagnose.read_limit(path)
+        if container is not None:
+            break
+    else:
+        return []
+    from fluent_launch import budget as rule  # only here: a container limit is set
+
+    if budget is not None:
+        worst, how = budget.worst, f"--memory-budget {options.memory_budget} allows"
+    else:
+        if found is None:
+            found = formats.buffers(config)
+        if not found:
+            return []
+        need, _ = rule.needs(found, options.overrides, False)
+        worst = rule.worst_case(need.fixed, need.filesystem, need.chunks_up or rule.DEFAULT_CHUNKS_UP)
+        how = "the inputs' limits allow"
+    if worst <= container:
+        return []
+    return [
+        f"{how} Fluent Bit {worst / MIB:.0f} MiB in the worst case, over this container's memory limit of"
+        f" {container / MIB:.0f} MiB ({path}): it would be killed before its buffers fill; use --memory-budget auto"
+    ]
 
 
 def _show_diff(before: bytes, after: bytes, options: Options) -> None:
@@ -256,6 +332,7 @@ def parse_args(args: list[str]) -> Options | str:
     check_timeout = DEFAULT_CHECK_TIMEOUT
     buffer_dir: str | None = None
     disk_budget: str | None = None
+    memory_budget = None
     index = 0
     while index < len(args):
         arg = args[index]
@@ -283,6 +360,8 @@ def parse_args(args: list[str]) -> Options | str:
                 buffer_dir = inline
             elif option == "--disk-budget":
                 disk_budget = inline
+            elif option == "--memory-budget":
+                memory_budget = _budget_text(inline)
             else:
                 paths[_PATH_OPTIONS[option]] = inline
         elif option in _PAIR_OPTIONS and inline is None:
@@ -335,6 +414,7 @@ def parse_args(args: list[str]) -> Options | str:
         flags["quiet"],
         check_timeout,
         buffer,
+        memory_budget,
     )
 
 
@@ -405,6 +485,15 @@ def _forgotten_double_dash(arg: str | None, meant: str) -> str:
     return f"{told}; Fluent Bit's options go after '--', as in: fluent-launch [OPTION]... -- {meant} ..."
 
 
+def _budget_text(text: str) -> str:
+    if text != "auto" and not values.size(os.fsencode(text.strip())):
+        raise UsageError(
+            f"--memory-budget {text!r}: give auto or a size above 0 as Fluent Bit reads sizes"
+            " (a number with an optional K, M or G suffix: 64M, 1G)"
+        )
+    return text.strip()
+
+
 def _seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -435,7 +524,7 @@ def _override(option: str, kind: str, key_text: str, value_text: str) -> edit.Ov
     return edit.Override(key, value)
 
 
-def summary(options: Options, result: edit.Result, verb: str) -> str:
+def summary(options: Options, result: edit.Result, verb: str, budget: formats.Budgeted | None = None) -> str:
     """What changed, in one line a CloudWatch log shows whole; secret-looking values masked; a
     limit raised named with the config's values it raises."""
     parts = []
@@ -451,6 +540,8 @@ def summary(options: Options, result: edit.Result, verb: str) -> str:
         from fluent_launch import buffer  # imported already: the option was given
 
         parts.insert(0, buffer.summary(options.buffer))
+    if budget is not None:
+        parts.append(budget.summary)
     changes = "; ".join(parts) if parts else "no overrides"
     return f"{verb} {options.out_config} from {options.in_config}: {changes}"
 

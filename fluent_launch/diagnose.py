@@ -22,7 +22,7 @@ from fluent_launch.records import TYPE_CHECKING, Record
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-    from fluent_launch.document import Setting
+    from fluent_launch.document import Buffer, Setting
     from fluent_launch.edit import Overrides
 
 # Fluent Bit's own command line, as far as the checks need it. The option tables are the
@@ -214,6 +214,77 @@ def warnings(config: Iterable[Setting], overrides: Overrides, fluent_bit: list[O
                 f"{place}: {plugin!r} is a Go plugin that Fluent Bit has only when loaded: "
                 f"add '-e {GO_PLUGIN_DIR}/{plugin}.so' after '--' (or use the built-in {GO_PLUGINS[plugin]!r})"
             )
+
+
+def effective(buffer: Buffer, overrides: Overrides) -> tuple[bytes | None, bool]:
+    """A buffer's limit as written and whether it is a filesystem one, once the overrides
+    that reach it are applied."""
+    if not buffer.reached or buffer.kind != INPUT:
+        return buffer.limit, buffer.filesystem
+    given = overrides.get(INPUT, {})
+    limit = given[b"mem_buf_limit"].value if b"mem_buf_limit" in given else buffer.limit
+    storage = given.get(b"storage.type")
+    return limit, buffer.filesystem if storage is None else storage.value.lower() == b"filesystem"
+
+
+def limit_bytes(limit: bytes | None) -> int | None:
+    """The bytes a limit as written allows at most; None for no limit (absent, 0 or false:
+    Fluent Bit's "no limit"). One Fluent Bit expands or refuses counts as none too."""
+    size = values.size(limit) if limit is not None and b"${" not in limit else None
+    return size or None
+
+
+def unbounded(buffers: Iterable[Buffer], overrides: Overrides, budget: bool) -> Iterator[str]:
+    """A warning for each input that holds whatever comes while the output is down: a memory
+    one without a limit, which the overrides (or the budget, if given) do not reach."""
+    sizes: dict[bytes, int | None] = {}  # each limit as written is read once
+    for buffer in buffers:
+        limit, filesystem = effective(buffer, overrides)
+        if buffer.kind != INPUT or filesystem or (buffer.reached and budget):
+            continue  # an emitter has 10M by default; a filesystem input, storage.max_chunks_up
+        if limit is not None:
+            if limit not in sizes:
+                sizes[limit] = values.size(limit) if b"${" not in limit else None
+            if sizes[limit] != 0:
+                continue  # bounded, or for Fluent Bit to expand, or refused (and warned about) already
+        what = "no Mem_Buf_Limit," if limit is None else f"Mem_Buf_Limit {os.fsdecode(limit)}, which is no limit,"
+        reach = (
+            "give -i Mem_Buf_Limit SIZE or --memory-budget SIZE"
+            if buffer.reached
+            else "it is in an included file the options do not reach: add --inline-includes"
+            + ("" if budget else " with -i Mem_Buf_Limit SIZE or --memory-budget SIZE")
+        )
+        yield (
+            f"{buffer.path}:{buffer.line}: [INPUT] {buffer.plugin}: {what} so it holds everything that comes while"
+            f" the output is down; {reach}"
+        )
+
+
+def bounds_every_input(overrides: Overrides) -> bool:
+    """Whether the overrides give every input they reach a bound."""
+    given = overrides.get(INPUT, {})
+    storage = given.get(b"storage.type")
+    if storage is not None and storage.value.lower() == b"filesystem":
+        return True
+    limit = given.get(b"mem_buf_limit")
+    return limit is not None and bool(limit_bytes(limit.value))
+
+
+def read_limit(path: str) -> int | None:
+    """The memory limit in a cgroup file (v2 `max`, or v1's largest value, mean none)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)  # not open(): no buffered file for 20 bytes
+    except OSError:
+        return None
+    try:
+        text = os.read(descriptor, 64).strip()
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    # cgroup v1 writes its largest page count (9223372036854771712 bytes with 4 KiB pages)
+    # for "no limit": no machine has a quarter of that.
+    return int(text) if text.isdigit() and 0 < int(text) < 1 << 62 else None
 
 
 def _argument_settings(fluent_bit: list[Option]) -> Iterator[Setting]:

@@ -28,6 +28,25 @@ OUTPUT = "output"
 # as spelled, value); see settings().
 Setting = tuple[str, int, str, str, str, str]
 
+# The filters whose emitter buffers records as an input does (Emitter_Mem_Buf_Limit, 10M by default).
+EMITTERS = frozenset(("rewrite_tag", "multiline"))
+# Per kind, the keys of a buffer's limit and of its storage type (lower case).
+BUFFER_KEYS = {INPUT: (b"mem_buf_limit", b"storage.type"), FILTER: (b"emitter_mem_buf_limit", b"emitter_storage.type")}
+
+
+class Buffer(Record):
+    """An input, or a filter's emitter, that holds records while the output cannot take them."""
+
+    path: str
+    line: int
+    kind: str  # INPUT, or FILTER for an emitter
+    plugin: str
+    position: int  # the section's (classic) or plugin's (YAML) index in its file, for the edit
+    limit: bytes | None  # its Mem_Buf_Limit (Emitter_Mem_Buf_Limit) as written, if any
+    filesystem: bool  # storage.type (emitter_storage.type) filesystem: bounded by storage.max_chunks_up
+    reached: bool  # in a file the launcher edits
+
+
 # C's isspace() in the C locale, which Fluent Bit trims values with.
 _SPACE = b" \t\n\v\f\r"
 
@@ -306,6 +325,25 @@ def settings(doc: Document, kinds: Iterable[str], keys: frozenset[bytes] | None)
                 pos = entry.start
                 key = fsdecode(entry.head.strip())
                 yield (doc.path, line, section.kind, fsdecode(plugin), key, fsdecode(entry.value))
+
+
+def buffers(doc: Document, reached: bool) -> Iterator[Buffer]:
+    """The document's inputs and emitters, in file order (see Buffer)."""
+    keys = frozenset((b"name", *BUFFER_KEYS[INPUT], *BUFFER_KEYS[FILTER]))
+    pos, line = 0, 1
+    for index, kind in enumerate(doc.kinds):
+        if kind not in BUFFER_KEYS:
+            continue
+        section = doc.section(index, keys)
+        found = {entry.key: entry.value for entry in section.entries}  # the last of a repeated key wins
+        plugin = fsdecode(found.get(b"name", b""))
+        if kind == FILTER and plugin.lower() not in EMITTERS:
+            continue
+        line += doc.data.count(b"\n", pos, section.start)
+        pos = section.start
+        limit_key, storage_key = BUFFER_KEYS[kind]
+        filesystem = found.get(storage_key, b"").lower() == b"filesystem"
+        yield Buffer(doc.path, line, kind, plugin, index, found.get(limit_key), filesystem, reached)
 
 
 def may_matter(

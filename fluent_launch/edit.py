@@ -12,7 +12,7 @@ import itertools
 import os
 
 from fluent_launch import classic
-from fluent_launch.document import SERVICE, Document, Entry, line_end, render, within_line_limit
+from fluent_launch.document import SERVICE, Document, Entry, Section, line_end, render, within_line_limit
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING, Record
 
@@ -45,8 +45,10 @@ class Result(Record):
     replaced: Replaced
 
 
-def apply(doc: Document, overrides: Overrides) -> Result:
-    """The document's bytes with every override applied, and what was touched."""
+def apply(doc: Document, overrides: Overrides, each: dict[int, dict[bytes, Override]] | None = None) -> Result:
+    """The document's bytes with every override applied, and what was touched. With `each`,
+    only the sections at those indexes are edited, each with its own overrides (and the
+    [SERVICE] with `overrides`' own)."""
     wanted = {kind: keys for kind, keys in overrides.items() if keys}
     kinds = {kind: KindResult(doc.kinds.count(kind), False) for kind in wanted}
     # Fluent Bit merges all [SERVICE] sections into one, so they are one unit, and a key new
@@ -62,8 +64,12 @@ def apply(doc: Document, overrides: Overrides) -> Result:
             kinds[SERVICE] = KindResult(1, False)
         else:
             kinds[SERVICE] = KindResult(1, True)
-    keys = frozenset(key for kind, wanted_keys in wanted.items() if kind != SERVICE for key in wanted_keys)
-    edits = _in_file_order(doc, wanted, keys, service_edits, replaced)
+    if each is None:
+        keys = frozenset(key for kind, wanted_keys in wanted.items() if kind != SERVICE for key in wanted_keys)
+        units = ((section, wanted[section.kind]) for section in doc.sections.of_kinds(wanted.keys() - {SERVICE}, keys))
+    else:
+        units = ((doc.section(index, frozenset(each[index])), each[index]) for index in sorted(each))
+    edits = _in_file_order(doc, units, service_edits, replaced)
     if kinds.get(SERVICE, KindResult(0, False)).created:
         # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
         edits = itertools.chain(edits, (_new_service(doc, wanted[SERVICE]),))
@@ -75,8 +81,7 @@ def apply(doc: Document, overrides: Overrides) -> Result:
 
 def _in_file_order(
     doc: Document,
-    wanted: Overrides,
-    keys: frozenset[bytes],
+    units: Iterator[tuple[Section, dict[bytes, Override]]],
     service_edits: list[tuple[int, int, bytes]],
     replaced: Replaced,
 ) -> Iterator[tuple[int, int, bytes]]:
@@ -85,13 +90,11 @@ def _in_file_order(
     beforehand, each before the first section that starts after it (or where it inserts: at
     the end of the last [SERVICE], which may be where the next section starts)."""
     pending = 0
-    for section in doc.sections.of_kinds(wanted.keys() - {SERVICE}, keys):
+    for section, wanted in units:
         while pending < len(service_edits) and service_edits[pending][0] <= section.start:
             yield service_edits[pending]
             pending += 1
-        yield from sorted(
-            _edit_unit(doc, section.entries, section.body_end, section.kind, wanted[section.kind], replaced)
-        )
+        yield from sorted(_edit_unit(doc, section.entries, section.body_end, section.kind, wanted, replaced))
     yield from service_edits[pending:]
 
 

@@ -10,17 +10,21 @@ import os
 
 from fluent_launch import classic, diagnose, document, edit, includes
 from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, Document
-from fluent_launch.records import TYPE_CHECKING
+from fluent_launch.errors import ConfigError, UsageError
+from fluent_launch.records import TYPE_CHECKING, Record
+
+MIB = 1 << 20
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Union
 
-    from fluent_launch.document import Setting
-    from fluent_launch.yaml_config import YamlDocument
+    from fluent_launch.document import Buffer, Setting
+    from fluent_launch.yaml_includes import Loaded
 
-    # A classic config as parsed (includes pasted in, if asked), or the YAML files edited.
-    Config = Union[Document, list[YamlDocument]]
+    # A classic config as parsed (includes pasted in, if asked), or the YAML files read
+    # (those edited in `edited`).
+    Config = Union[Document, Loaded]
 
 
 def is_yaml(path: str) -> bool:
@@ -37,7 +41,7 @@ def edit_config(path: str, data: bytes, overrides: edit.Overrides, inline_includ
     from fluent_launch import yaml_config, yaml_includes
 
     loaded = yaml_includes.Loaded(yaml_config.parse(data, path))
-    return yaml_includes.edited(loaded, overrides, inline_includes)
+    return loaded, yaml_includes.edited(loaded, overrides, inline_includes)
 
 
 def include_warnings(config: Config) -> list[str]:
@@ -47,7 +51,7 @@ def include_warnings(config: Config) -> list[str]:
         return []
     return [
         f"{path}:{line}: no file matches the include {pattern}: Fluent Bit includes nothing there"
-        for path, line, pattern in config[0].unmatched
+        for path, line, pattern in config.edited[0].unmatched
     ]
 
 
@@ -64,7 +68,7 @@ def settings(config: Config) -> Iterator[Setting]:
 
     found = (
         setting
-        for doc in config
+        for doc in config.edited
         if yaml_config.may_matter(doc, diagnose.WORDS, diagnose.CORE, diagnose.odd)
         for setting in yaml_config.settings(doc)
     )
@@ -80,7 +84,7 @@ def all_settings(config: Config) -> Iterator[Setting]:
 
     return (
         (path, line, kind, plugin, yaml_config.key_id(key), value)
-        for doc in config
+        for doc in config.edited
         for path, line, kind, plugin, key, value in yaml_config.settings(doc)
     )
 
@@ -99,7 +103,107 @@ def key_words(config: Config) -> set[str]:
     lower case, YAML's in snake_case: what diagnose.config_warnings judges before it walks."""
     if isinstance(config, Document):
         return {os.fsdecode(key).lower() for key in config.own_keys()}
-    return {word for doc in config for word in diagnose.key_words(doc.data)}
+    return {word for doc in config.edited for word in diagnose.key_words(doc.data)}
+
+
+def reaches_every_file(config: Config) -> bool:
+    """Whether the edit reaches every file of the config (no include left, or all inlined)."""
+    if isinstance(config, Document):
+        return not config.includes
+    return len(config.edited) == 1 + sum(map(len, config.docs.values()))
+
+
+def buffers(config: Config) -> list[Buffer]:
+    """Every input and emitter of the config and the files it includes, in the order Fluent
+    Bit reads them (those of included files the edit does not reach last, for classic)."""
+    if isinstance(config, Document):
+        found = list(document.buffers(config, True))
+        if config.includes:
+            root = os.path.dirname(os.path.realpath(config.path))
+            for doc in includes.included(config, root):
+                found += document.buffers(doc, False)
+        return found
+    from fluent_launch import yaml_config
+
+    edited = frozenset(config.edited)
+    return [
+        buffer
+        for doc in [config.main, *(doc for docs in config.docs.values() for doc in docs)]
+        for buffer in yaml_config.buffers(doc, doc in edited)
+    ]
+
+
+class Budgeted(Record):
+    data: bytes  # the config with the budget's limits
+    summary: str  # what the budget set, for the summary line
+    warnings: list[str]
+    worst: int  # the rule's worst case with those limits
+
+
+def with_budget(path: str, data: bytes, overrides: edit.Overrides, budget: int, given: str) -> Budgeted:
+    """The config `data` (already edited: overrides and all) with the limit of every buffer
+    its edit reaches set so that Fluent Bit's RSS stays within `budget` bytes by the rule in
+    budget.py, kept apart from every other edit so that it sees their result whole.
+    `given` is the budget as the user gave it, for messages."""
+    from fluent_launch import budget as rule
+
+    if is_yaml(path):
+        from fluent_launch import yaml_config, yaml_includes
+
+        config: Config = yaml_includes.Loaded(yaml_config.parse(data, path))
+    else:
+        config = classic.parse(data, path)
+    need, free = rule.needs(buffers(config), overrides, True)
+    smallest = rule.smallest(need)
+    if budget < smallest:
+        raise UsageError(
+            f"--memory-budget {given}: too small for Fluent Bit's baseline and this config's {need.free} buffers:"
+            f" give at least {-(-smallest // 1_000_000)}M"
+        )
+    plan = rule.plan(budget, need)
+    limit = f"{plan.limit // 1000}K".encode()
+    each = {
+        buffer.position: (
+            {b"mem_buf_limit": edit.Override(b"Mem_Buf_Limit", limit)}
+            if buffer.kind == INPUT
+            else {b"emitter_mem_buf_limit": edit.Override(b"Emitter_Mem_Buf_Limit", limit)}
+        )
+        for buffer in free
+    }
+    service = {}
+    if plan.chunks_up is not None:
+        chunks = str(plan.chunks_up).encode()
+        service = {SERVICE: {b"storage.max_chunks_up": edit.Override(b"storage.max_chunks_up", chunks)}}
+    if isinstance(config, Document):
+        data = edit.apply(config, service, each).data
+    else:
+        from fluent_launch import yaml_edit
+
+        elsewhere = config.service if config.service is not config.main else None
+        if service and elsewhere is not None and elsewhere.service_key is not None:
+            raise ConfigError(
+                elsewhere.path,
+                elsewhere.service_key.line,
+                "--memory-budget sets storage.max_chunks_up for the filesystem inputs in the only service: section,"
+                " which is in this included file, and Fluent Bit refuses a second one: use --inline-includes to have"
+                " it edited in place",
+            )
+        data = yaml_edit.apply(config.main, service, elsewhere, each=each).data
+    inputs = sum(buffer.kind == INPUT for buffer in free)
+    done = [f"Mem_Buf_Limit={limit.decode()} on {inputs} [INPUT]"] if inputs else []
+    if len(free) > inputs:
+        done.append(f"Emitter_Mem_Buf_Limit={limit.decode()} on {len(free) - inputs} [FILTER]")
+    if plan.chunks_up is not None:
+        done.append(f"storage.max_chunks_up={plan.chunks_up} for {need.filesystem} filesystem buffers")
+    summary = f"memory budget {given}: {', '.join(done) or 'nothing to set'}, worst case {plan.worst / MIB:.0f} MiB"
+    warnings = []
+    if plan.worst > budget:
+        warnings.append(
+            f"--memory-budget {given}: the limits it does not set (-i Mem_Buf_Limit, -s storage.max_chunks_up,"
+            f" included files') allow Fluent Bit {plan.worst / MIB:.0f} MiB in the worst case, over the budget;"
+            " the buffers it sets got their least"
+        )
+    return Budgeted(data, summary, warnings, plan.worst)
 
 
 def _yaml_settings(found: Iterator[Setting], key_id: Callable[[str], str]) -> Iterator[Setting]:

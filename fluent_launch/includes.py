@@ -70,6 +70,41 @@ def inline(doc: Document, root: str) -> bytes:
     return nested(lambda: _Inliner(doc, root).expand(doc))
 
 
+def included(doc: Document, root: str) -> list[Document]:
+    """Every file `doc` includes, recursively, as parsed, for what the warnings say about the
+    files the edit does not reach. What Fluent Bit would refuse to include (a missing file, a
+    file read twice) is skipped: Fluent Bit itself says why when it starts."""
+    found: list[Document] = []
+    seen = {os.stat(doc.path).st_ino}
+
+    def walk(parent: Document) -> None:
+        for include in parent.includes:
+            for target in targets(include, root):
+                try:
+                    inode = os.stat(target).st_ino
+                    if inode in seen or len(seen) >= MAX_FILES:
+                        continue
+                    seen.add(inode)
+                    child = classic.parse(read_config(target).data, target)
+                except (OSError, LaunchError):
+                    continue
+                found.append(child)
+                walk(child)
+
+    nested(lambda: walk(doc))
+    return found
+
+
+def targets(include: Include, root: str) -> list[str]:
+    """The files an `@INCLUDE` names: its path, or what its glob matches (maybe nothing)."""
+    if b"*" not in include.path:
+        return [os.fsdecode(resolve(include.path, root))]
+    import glob  # here, because it imports `re`, which the usual start-up never needs
+
+    # Like glob(3) with GLOB_NOSORT: directory order, which Python's glob also keeps.
+    return glob.glob(os.fsdecode(_include_pattern(include.path, root)))
+
+
 def nested(call: Callable[[], T]) -> T:
     """call(), which follows includes recursively, with room for MAX_FILES of them nested (a
     few frames each, and Fluent Bit allows 1000 files nested as deep as they like)."""
@@ -104,14 +139,9 @@ class _Inliner:
         return b"".join(pieces)
 
     def _targets(self, parent: str, include: Include) -> list[str]:
-        if b"*" not in include.path:
-            return [os.fsdecode(resolve(include.path, self.root))]
-        pattern = os.fsdecode(_include_pattern(include.path, self.root))
-        import glob  # here, because it imports `re`, which the usual start-up never needs
-
-        # Like glob(3) with GLOB_NOSORT: directory order, which Python's glob also keeps.
-        matches = glob.glob(pattern)
+        matches = targets(include, self.root)
         if not matches:
+            pattern = os.fsdecode(_include_pattern(include.path, self.root))
             raise ConfigError(parent, include.line, f"no file matches @INCLUDE {pattern}")
         return matches
 

@@ -17,7 +17,7 @@ from itertools import accumulate, chain, count, islice
 from struct import pack
 
 from fluent_launch import stack
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, raw_may_matter
+from fluent_launch.document import BUFFER_KEYS, EMITTERS, FILTER, INPUT, OUTPUT, SERVICE, Buffer, raw_may_matter
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING
 
@@ -1476,6 +1476,23 @@ def settings(doc: YamlDocument) -> Iterator[tuple[str, int, str, str, str, str]]
                 for item in value.items:
                     if isinstance(item, Scalar):
                         yield doc.path, item.line, plugin.kind, name, key.value, item.value
+
+
+def buffers(doc: YamlDocument, reached: bool) -> Iterator[Buffer]:
+    """The document's inputs and emitters, in file order (see document.Buffer)."""
+    for index, plugin in enumerate(doc.plugins):
+        if plugin.kind not in BUFFER_KEYS:
+            continue
+        # The last of a repeated property wins, as the values are set in order.
+        found = {key_id(key.value): value.value for key, value in plugin.mapping.pairs if isinstance(value, Scalar)}
+        name = found.get("name", "")
+        if plugin.kind == FILTER and name.lower() not in EMITTERS:
+            continue
+        limit_key, storage_key = (key.decode() for key in BUFFER_KEYS[plugin.kind])
+        limit = found.get(limit_key)
+        filesystem = found.get(storage_key, "").lower() == "filesystem"
+        written = None if limit is None else limit.encode()
+        yield Buffer(doc.path, plugin.mapping.line, plugin.kind, name, index, written, filesystem, reached)
 
 
 def may_matter(

@@ -86,20 +86,27 @@ def apply(
     service_elsewhere: YamlDocument | None = None,
     extra: Iterable[tuple[int, int, bytes]] = (),
     create_service: bool = True,
+    each: dict[int, dict[bytes, edit.Override]] | None = None,
 ) -> edit.Result:
     """The document's bytes with every override applied, and what was touched.
 
     `service_elsewhere` is an included file holding the only `service:`; Fluent Bit refuses a
     second one, so `-s` cannot be applied to this file then. `extra` are more edits to make
     (spans none of the overrides touch); without `create_service`, a `service:` this file
-    lacks is not created (it is in another file edited beside this one).
+    lacks is not created (it is in another file edited beside this one). With `each`, only
+    the plugins at those indexes of `doc.plugins` are edited, each with its own overrides
+    (and the service with `overrides`' own).
     """
     wanted = {kind: _by_property(keys.values()) for kind, keys in overrides.items() if keys}
     kinds = {kind: edit.KindResult(0, False) for kind in wanted}
     edits = list(extra)
     replaced: edit.Replaced = {}
-    for plugin in doc.plugins:
-        if plugin.kind in wanted:
+    chosen = {index: _by_property(keys.values()) for index, keys in (each or {}).items()}
+    for index, plugin in enumerate(doc.plugins):
+        if each is not None and plugin.kind != SERVICE:
+            if index in chosen:
+                edits += _edit_mapping(doc, plugin.mapping, plugin.kind, chosen[index], replaced)
+        elif plugin.kind in wanted:
             edits += _edit_mapping(doc, plugin.mapping, plugin.kind, wanted[plugin.kind], replaced)
             kinds[plugin.kind] = edit.KindResult(kinds[plugin.kind].sections + 1, False)
     created = None

@@ -56,6 +56,7 @@ class Loaded:
         self.seen = {main.path}
         self.service: YamlDocument | None = None
         self.sections: list[Section] = includes.nested(lambda: list(self._walk(main)))
+        self.edited = [main]  # the files written out: the main one, and those pasted into it
 
     def _walk(self, doc: YamlDocument) -> Iterator[Section]:
         if doc.service_key is not None:
@@ -111,11 +112,12 @@ def _joined(doc: YamlDocument, entry: str) -> str:
     return entry if entry.startswith("/") else (os.path.dirname(doc.path) or ".") + "/" + entry
 
 
-def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> tuple[list[YamlDocument], edit.Result]:
+def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> edit.Result:
     """The main config with the overrides applied and its relative paths made absolute, as
     Fluent Bit would have resolved them for the original; with `inline`, each `includes:`
     replaced by the included files' sections, recursively, edited too, in the place Fluent
-    Bit reads them: one file whose overrides reach them all. Also the files edited.
+    Bit reads them: one file whose overrides reach them all. The files edited are
+    `loaded.edited` then.
 
     Each file is edited in its own bytes, as parsed, and only then pasted: no file is parsed
     twice, and each setting keeps the file and line it has.
@@ -154,7 +156,8 @@ def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> tuple[lis
 
     relocated = [] if inline else [_absolute(main, entry) for entry in main.includes if not entry.value.startswith("/")]
     data = includes.nested(lambda: edited_bytes(main, relocated, True))
-    return files, edit.Result(data, kinds, replaced)
+    loaded.edited = files
+    return edit.Result(data, kinds, replaced)
 
 
 def _absolute(doc: YamlDocument, entry: Scalar) -> Edit:

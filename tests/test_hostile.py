@@ -285,7 +285,8 @@ def test_full_filesystem_leaves_the_previous_output_intact(tmp_path: Path) -> No
 def test_read_only_filesystem_is_refused_and_the_previous_output_kept(tmp_path: Path) -> None:
     done = in_small_filesystem(
         f"""printf 'old\\n' > "$DIR/out.conf" && mount -o remount,ro "$DIR"
-        $LAUNCH -r /bin/true -c {FIRELENS} -m "$DIR/out.conf"; echo "exit $?"; cat "$DIR/out.conf" """,
+        $LAUNCH -r /bin/true -c {FIRELENS} -m "$DIR/out.conf" -i Mem_Buf_Limit 5M; echo "exit $?"
+        cat "$DIR/out.conf" """,
         tmp_path,
     )
     assert done.stdout.splitlines() == ["exit 1", "old"], done.stderr

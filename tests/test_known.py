@@ -71,7 +71,7 @@ def test_key_words_hold_every_key_of_a_config(path: Path) -> None:
     data = path.read_bytes()
     try:
         if formats.is_yaml(str(path)):
-            config: formats.Config = [yaml_includes.Loaded(yaml_config.parse(data, str(path))).main]
+            config: formats.Config = yaml_includes.Loaded(yaml_config.parse(data, str(path)))
         else:
             config = classic.parse(data, str(path))
     except LaunchError as error:  # a refused file has no settings to compare

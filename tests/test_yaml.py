@@ -69,7 +69,7 @@ def test_inlining_keeps_fluent_bits_view(source: Path) -> None:
         loaded = load(source)
     except ConfigError:
         return  # refused: covered by the vectors
-    files, result = yaml_includes.edited(loaded, {}, inline=True)
+    result = yaml_includes.edited(loaded, {}, inline=True)
     inlined = Loaded(yaml_config.parse(result.data, str(source)))
     sections, env = yaml_view.view(loaded)
     for section in sections:
@@ -79,12 +79,15 @@ def test_inlining_keeps_fluent_bits_view(source: Path) -> None:
                 pair[1] = os.fsdecode(includes.resolve(os.fsencode(pair[1]), os.path.realpath(source.parent)))
     assert yaml_view.view(inlined) == (sections, env)
     assert inlined.docs[inlined.main] == []  # nothing left for Fluent Bit to include
-    assert files == [loaded.main, *(doc for docs in loaded.docs.values() for doc in docs)]
+    assert loaded.edited == [loaded.main, *(doc for docs in loaded.docs.values() for doc in docs)]
 
 
 def test_firelens_guide_overrides_with_inline_includes() -> None:
-    files, result = formats.edit_config(str(FIRELENS_YAML), FIRELENS_YAML.read_bytes(), overrides(*GUIDE), True)
-    assert isinstance(files, list) and [Path(doc.path).name for doc in files] == ["fluent-bit.yaml", "custom.yaml"]
+    loaded, result = formats.edit_config(str(FIRELENS_YAML), FIRELENS_YAML.read_bytes(), overrides(*GUIDE), True)
+    assert isinstance(loaded, Loaded) and [Path(doc.path).name for doc in loaded.edited] == [
+        "fluent-bit.yaml",
+        "custom.yaml",
+    ]
     out = result.data
     edited = Loaded(yaml_config.parse(out, str(FIRELENS_YAML)))
     sections, _ = yaml_view.view(edited)
@@ -104,8 +107,8 @@ def test_firelens_guide_overrides_refused_without_inline_includes() -> None:
     assert refused.value.path.endswith("custom.yaml") and refused.value.line == 1
     assert "--inline-includes" in refused.value.message
     # -i alone is fine: every input of the main file gets exactly one Mem_Buf_Limit 50M.
-    files, result = formats.edit_config(str(FIRELENS_YAML), FIRELENS_YAML.read_bytes(), overrides(GUIDE[1]), False)
-    assert isinstance(files, list) and [Path(doc.path).name for doc in files] == ["fluent-bit.yaml"]
+    loaded, result = formats.edit_config(str(FIRELENS_YAML), FIRELENS_YAML.read_bytes(), overrides(GUIDE[1]), False)
+    assert isinstance(loaded, Loaded) and [Path(doc.path).name for doc in loaded.edited] == ["fluent-bit.yaml"]
     out = result.data
     assert out.count(b'Mem_Buf_Limit: "50M"') == 3 and b"50MB" not in out
     assert str(FIRELENS_YAML.parent / "custom.yaml").encode() in out  # the include made absolute
@@ -407,10 +410,10 @@ def test_service_file_paths_are_made_absolute_unless_overridden(tmp_path: Path) 
     source = tmp_path / "in" / "fluent-bit.yaml"
     source.parent.mkdir()
     source.write_bytes(b"service:\n  parsersFile: parsers.conf\n  plugins_file: a.conf\n  pluginsFile: b.conf\n")
-    files, result = formats.edit_config(
+    loaded, result = formats.edit_config(
         str(source), source.read_bytes(), overrides(("service", "Plugins_File", "my.conf")), False
     )
-    assert isinstance(files, list) and files == [files[0]]
+    assert isinstance(loaded, Loaded) and len(loaded.edited) == 1
     # parsersFile is parsers_file (camelCase is snake_case); the override's value is the user's, kept as given.
     assert (
         result.data
@@ -433,10 +436,10 @@ def test_inlined_files_of_every_shape_are_edited_then_pasted(tmp_path: Path) -> 
         b"includes:\n  - crlf.yaml\n  - empty.yaml\npipeline:\n  inputs:\n    - name: dummy\nincludes: [marked.yaml]\n"
     )
     loaded = load(source)
-    files, result = yaml_includes.edited(
+    result = yaml_includes.edited(
         loaded, overrides(("input", "Mem_Buf_Limit", "5M"), ("output", "Retry_Limit", "2")), True
     )
-    assert [Path(doc.path).name for doc in files] == [
+    assert [Path(doc.path).name for doc in loaded.edited] == [
         "fluent-bit.yaml",
         "crlf.yaml",
         "empty.yaml",

@@ -29,9 +29,9 @@ MODES = ("packed", "message")
 
 
 class ForwardClient:
-    def __init__(self, path: str, tag: str, retry: bool = True, mode: str = "packed") -> None:
+    def __init__(self, path: str | tuple[str, int], tag: str, retry: bool = True, mode: str = "packed") -> None:
         assert mode in MODES, mode
-        self.path = path
+        self.path = path  # a unix socket's path, or a TCP (host, port)
         self.tag = tag
         self.retry = retry
         self.mode = mode
@@ -84,7 +84,7 @@ class ForwardClient:
 
     def _attempt(self, payload: bytes, chunks: set[str]) -> None:
         if self.connection is None:
-            connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            connection = socket.socket(socket.AF_UNIX if isinstance(self.path, str) else socket.AF_INET)
             connection.settimeout(ACK_LIMIT)
             connection.connect(self.path)
             self.connection = connection

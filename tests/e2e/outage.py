@@ -7,21 +7,25 @@ by tests/e2e/test_outage.py and bench/outage.py.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import socket
 import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from tests.e2e.forward_client import ForwardClient
+from tests.e2e.forward_client import BATCH_LIMIT, ForwardClient
 from tests.e2e.sidecar import TAG, Sidecar, free_port
 from tests.e2e.syslog_receiver import Rsyslog
 
 SAMPLE_EVERY = 0.2  # seconds between RSS samples
 RECORD_SIZE = 1024  # bytes of `log` per record
 QUIET = 10.0  # seconds without an arrival after which the receiver is taken to have everything
+_NUMBERS_PER_CLIENT = 300_000_000  # each client's records are numbered from a multiple of this (9 digits)
 
 
 @dataclass
@@ -41,6 +45,8 @@ class Outage:
     buffer: Path | None = None  # the --buffer-dir given in `options`, whose disk use is sampled
     kill_at: float | None = None  # if set, SIGKILL Fluent Bit this many seconds into the outage, start it again
     metrics_port: int | None = None  # Fluent Bit's HTTP server (given in `options`): its dropped records are read
+    every_input: bool = False  # flood the TCP forward and tcp inputs too, not only the unix socket
+    prefix: list[str] = field(default_factory=list)  # a command that execs the launcher (see Sidecar)
 
 
 @dataclass
@@ -58,6 +64,10 @@ class Result:
     exit_code: int | None = None
     flood_stopped_at_rss: bool = False
     fluent_bit_dropped: int | None = None  # records Fluent Bit's metrics say its outputs dropped
+    sent_by_client: list[int] = field(default_factory=list)  # unix forward, TCP forward, tcp (every_input)
+    received_by_client: list[int] = field(default_factory=list)
+    last_arrival: float | None = None  # seconds from the receiver's return to the last record that came
+    high_water: int = 0  # the kernel's peak RSS (VmHWM), which samples may miss, at the last sample
 
     @property
     def lost(self) -> int:
@@ -93,12 +103,43 @@ def dropped_records(port: int) -> int:
     return sum(int(float(count)) for count in counts)
 
 
+class JsonLines:
+    """A client of the tcp input: JSON lines, no acknowledgement. While the input is paused,
+    Fluent Bit stops reading and a write waits; a connection lost mid-batch sends it again."""
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        self.address = address
+        self.connection: socket.socket | None = None
+        self.failed = 0  # never: every batch is written whole, in the end
+        self.reconnects = 0
+
+    def send(self, records: list[dict[str, Any]]) -> None:
+        payload = b"".join(json.dumps(record).encode() + b"\n" for record in records)
+        deadline = time.monotonic() + BATCH_LIMIT
+        while time.monotonic() < deadline:
+            try:
+                if self.connection is None:
+                    self.connection = socket.create_connection(self.address, timeout=BATCH_LIMIT)
+                self.connection.sendall(payload)
+                return
+            except OSError:
+                self.close()
+                self.reconnects += 1
+                time.sleep(0.1)
+        raise TimeoutError(f"a batch not written to {self.address} in {BATCH_LIMIT} s")
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
 def run(work: Path, plan: Outage) -> Result:
     work.mkdir(parents=True, exist_ok=True)
     port = free_port()
     receiver = Rsyslog(work, port)
     receiver.start()
-    sidecar = Sidecar(work, port, plan.options)
+    sidecar = Sidecar(work, port, plan.options, prefix=plan.prefix)
     result = Result()
     try:
         sidecar.start()
@@ -133,18 +174,25 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
             at = time.monotonic() - start
             try:
                 result.samples.append((at, sidecar.rss()))
-            except OSError:
-                pass  # Fluent Bit killed and not started again yet
+                result.high_water = max(result.high_water, sidecar.rss("VmHWM"))
+            except (OSError, RuntimeError):
+                pass  # Fluent Bit killed and not started again yet (or a zombie, without memory figures)
             if plan.buffer is not None:
                 result.disk.append((at, disk_use(plan.buffer)))
             stop_sampling.wait(SAMPLE_EVERY)
 
-    client = ForwardClient(sidecar.socket, TAG, retry=plan.retry, mode=plan.mode)
     restart = threading.Thread(target=_kill_and_start, args=(sidecar, plan.kill_at or 0.0))
+    result.sent_by_client = [0] * (3 if plan.every_input else 1)
+    clients: list[ForwardClient | JsonLines] = [ForwardClient(sidecar.socket, TAG, retry=plan.retry, mode=plan.mode)]
+    if plan.every_input:
+        clients.append(ForwardClient(("127.0.0.1", sidecar.forward_port), TAG, retry=plan.retry, mode=plan.mode))
+        clients.append(JsonLines(("127.0.0.1", sidecar.health_port)))
     filler = "x" * RECORD_SIZE
+    idles = [threading.Event() for _ in clients]
+    counting = threading.Lock()
 
-    def flood() -> None:
-        sequence = 0
+    def flood(client: ForwardClient | JsonLines, idle: threading.Event, which: int) -> None:
+        sequence = which * _NUMBERS_PER_CLIENT
         while not stop_flood.is_set():
             if not flood_on.is_set():
                 idle.set()
@@ -160,12 +208,23 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
             ]
             sequence += plan.batch
             failed = client.failed
-            client.send(records)
-            result.sent += plan.batch - (client.failed - failed)
+            try:
+                client.send(records)
+            except TimeoutError:
+                return  # Fluent Bit took nothing for BATCH_LIMIT s: gone (OOM-killed, say) or stuck
+            with counting:
+                result.sent += plan.batch - (client.failed - failed)
+                result.sent_by_client[which] += plan.batch - (client.failed - failed)
             if plan.pause:
                 stop_flood.wait(plan.pause)
 
-    threads = [threading.Thread(target=sample), threading.Thread(target=flood)]
+    # Each client numbers its records in its own range (the receiver tells them apart by number).
+    floods = [
+        # Daemons: a client still retrying a Fluent Bit that was killed must not hold the process.
+        threading.Thread(target=flood, args=(client, idle, which), daemon=True)
+        for which, (client, idle) in enumerate(zip(clients, idles))
+    ]
+    threads = [threading.Thread(target=sample), *floods]
     for thread in threads:
         thread.start()
     seen: dict[str, int] = {}
@@ -182,7 +241,8 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
         # The receiver goes away once it has read everything: rsyslog drops what it has not
         # read from its sockets when stopped, a loss of plain TCP syslog, not Fluent Bit's.
         flood_on.clear()
-        idle.wait(plan.drain_limit)
+        for idle in idles:
+            idle.wait(plan.drain_limit)
         deadline = time.monotonic() + plan.drain_limit
         quiet_since = time.monotonic()
         # Done when all arrived, or nothing came for QUIET seconds (what is missing then is lost).
@@ -201,7 +261,9 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
         receiver.start()
         result.outage_end = time.monotonic() - start
         stop_flood.set()
-        threads[1].join(plan.drain_limit)
+        deadline = time.monotonic() + plan.drain_limit
+        for thread in floods:
+            thread.join(max(0.0, deadline - time.monotonic()))
         deadline = time.monotonic() + plan.drain_limit
         last_arrival = time.monotonic()
         while time.monotonic() < deadline and not (
@@ -209,17 +271,23 @@ def _run(sidecar: Sidecar, receiver: Rsyslog, plan: Outage, result: Result) -> N
         ):
             if tally():
                 last_arrival = time.monotonic()
-            if len(seen) >= result.sent and not threads[1].is_alive():
+                result.last_arrival = last_arrival - start - result.outage_end
+            if len(seen) >= result.sent and not any(thread.is_alive() for thread in floods):
                 result.drain = last_arrival - start - result.outage_end
                 break
             time.sleep(0.2)
     finally:
         stop_flood.set()
         stop_sampling.set()
+        deadline = time.monotonic() + plan.drain_limit
         for thread in threads:
-            thread.join(plan.drain_limit)
-        client.close()
-    result.failed = client.failed
-    result.reconnects = client.reconnects
+            thread.join(max(0.0, deadline - time.monotonic()))
+        for client in clients:
+            client.close()
+    result.failed = sum(client.failed for client in clients)
+    result.reconnects = sum(client.reconnects for client in clients)
     result.received = len(seen)
+    result.received_by_client = [
+        sum(1 for number in seen if int(number) // _NUMBERS_PER_CLIENT == which) for which in range(len(clients))
+    ]
     result.duplicates = sum(seen.values()) - len(seen)

@@ -77,21 +77,30 @@ def guide_arguments(syslog_port: int) -> list[str]:
 
 class Sidecar:
     def __init__(
-        self, work: Path, syslog_port: int, options: list[str] | None = None, include: Path | None = None
+        self,
+        work: Path,
+        syslog_port: int,
+        options: list[str] | None = None,
+        include: Path | None = None,
+        prefix: list[str] | None = None,
     ) -> None:
         self.work = work
         self.socket = str(work / "fluent.sock")
         self.config = work / "fluent-bit.conf"
         self.written = work / "run" / "fluent-bit.conf"
+        self.forward_port = free_port()
+        self.health_port = free_port()
         self.config.write_text(
             _FIRELENS.format(
                 socket=self.socket,
-                forward_port=free_port(),
-                health_port=free_port(),
+                forward_port=self.forward_port,
+                health_port=self.health_port,
                 include=f"\n@INCLUDE {include}\n" if include else "",
             )
         )
+        # `prefix` runs the launcher through another command that execs it (into a cgroup, say).
         self.command = [
+            *(prefix or []),
             *launcher(),
             *("-r", FLUENT_BIT, "-c", str(self.config), "-m", str(self.written)),
             *(GUIDE_OPTIONS if options is None else options),
@@ -125,12 +134,13 @@ class Sidecar:
         assert self.process is not None
         return self.process.pid
 
-    def rss(self) -> int:
-        """Fluent Bit's resident memory in bytes (the launcher's PID is Fluent Bit's)."""
+    def rss(self, field: str = "VmRSS") -> int:
+        """Fluent Bit's resident memory in bytes (the launcher's PID is Fluent Bit's); with
+        `VmHWM`, the most it has had so far, as the kernel counts it."""
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) * 1024
-        raise RuntimeError("no VmRSS")
+        raise RuntimeError(f"no {field}")
 
     def stop(self) -> int:
         """SIGTERM, as ECS stops a task; Fluent Bit's exit code."""

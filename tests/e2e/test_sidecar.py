@@ -166,3 +166,20 @@ def test_an_included_tail_input_gets_the_limit_only_with_inline_includes(
     # The guide's 50M is 50,000,000 bytes, which the API shows in MiB.
     assert limits["forward.0"] == "47.7M", limits
     assert (limits["tail.3"] == "47.7M") is inline, limits
+
+
+def test_memory_budget_keeps_rss_under_it_with_every_input_flooded_through_an_outage(tmp_path: Path) -> None:
+    # The guide's command line with --memory-budget 64M instead of -i Mem_Buf_Limit 50M (issue #20).
+    options = [*GUIDE_OPTIONS[:3], "--memory-budget", "64M"]
+    plan = outage.Outage(
+        options, before=2.0, outage=15.0, drain_limit=DRAIN_LIMIT, flood_rss_stop=4 * CEILING, every_input=True
+    )
+    result = outage.run(tmp_path, plan)
+    print(f"Fluent Bit {version()} --memory-budget 64M: peak RSS {result.high_water / (1 << 20):.1f} MiB, {result}")
+    assert "memory budget 64M: Mem_Buf_Limit=" in (tmp_path / "fluent-bit.log").read_text()
+    assert not result.flood_stopped_at_rss and result.exit_code == 0, result
+    assert max(result.high_water, result.peak_rss) < 64 << 20, result
+    # The acknowledged inputs lose nothing at their limits, but on 1.9 (see the test above); the
+    # tcp input, which acknowledges nothing, is measured in bench/outage.py, not asserted.
+    if not _is_1_9():
+        assert result.sent_by_client[:2] == result.received_by_client[:2], result
