@@ -138,11 +138,9 @@ def _disk(args: argparse.Namespace, fluent_bit: str) -> int:
             buffer = Path(work) / str(index) / "buffer"
             port = free_port()
             monitoring = ["-s", "HTTP_Server", "On", "-s", "HTTP_Listen", "127.0.0.1", "-s", "HTTP_Port", str(port)]
-            plan = outage.Outage(
+            plan = _plan(
                 [str(buffer) if option == BUFFER else option for option in options] + monitoring,
-                outage=args.outage,
-                drain_limit=args.drain_limit,
-                flood_rss_stop=args.rss_stop << 20,
+                args,
                 retry=retry,
                 mode=mode,
                 drain_quiet=75.0,  # Scheduler.Cap 60: no retry is further away
