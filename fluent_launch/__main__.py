@@ -1,3 +1,5 @@
+"""The entry point of `python -m fluent_launch` and of the frozen binary."""
+
 import gc
 import sys
 

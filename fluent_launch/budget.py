@@ -13,12 +13,12 @@ the launcher cannot know which one it starts. docs/memory-budget.md explains eac
 from __future__ import annotations
 
 from fluent_launch import diagnose
-from fluent_launch.document import FILTER, INPUT, SERVICE
 from fluent_launch.records import TYPE_CHECKING, Record
+from fluent_launch.sections import FILTER, INPUT, SERVICE
 
 if TYPE_CHECKING:
-    from fluent_launch.document import Buffer
-    from fluent_launch.edit import Overrides
+    from fluent_launch.edits import Overrides
+    from fluent_launch.sections import Buffer
 
 # The rule's constants (bytes unless said), fitted to the calibration runs of bench/outage.py
 # --budgets (bench/results/memory-budget.md: Fluent Bit 1.9.10, 4.2.8 and 5.1.1, the FireLens

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import os
 
-from fluent_launch import diagnose, edit, values
-from fluent_launch.document import INPUT, OUTPUT, SERVICE
+from fluent_launch import diagnose, edits, values
 from fluent_launch.errors import LaunchError, UsageError
 from fluent_launch.records import Record
+from fluent_launch.sections import INPUT, OUTPUT, SERVICE
 
 # Fargate gives a task 20 GiB of ephemeral storage, shared by every container's writable
 # layer and volumes; 1 GB of it leaves the app 19, and its half for the guide's syslog
@@ -40,7 +40,7 @@ class Buffer(Record):
     budget_text: str  # as given, or the default
 
 
-def parse(directory: str, budget: str | None, given: edit.Overrides) -> Buffer:
+def parse(directory: str, budget: str | None, given: edits.Overrides) -> Buffer:
     """The options as given, or why Fluent Bit or the launcher cannot take them (exit 2)."""
     if not directory:
         raise UsageError("--buffer-dir needs a non-empty path")
@@ -74,7 +74,7 @@ def check_writable(directory: str) -> None:
         raise LaunchError(f"--buffer-dir {directory}: cannot create and write a file there: {error.strerror}") from None
 
 
-def overrides(given: edit.Overrides, buffer: Buffer, outputs: int, chunks_up: bool = True) -> edit.Overrides:
+def overrides(given: edits.Overrides, buffer: Buffer, outputs: int, chunks_up: bool = True) -> edits.Overrides:
     """`given` with the buffer's keys added where no explicit one is, the disk budget split
     over `outputs` outputs; without `chunks_up`, no storage.max_chunks_up (--memory-budget
     sets it, and would take one set here for the user's own)."""
@@ -89,7 +89,7 @@ def overrides(given: edit.Overrides, buffer: Buffer, outputs: int, chunks_up: bo
     for kind, pairs in defaults.items():
         keys = merged.setdefault(kind, {})
         for key, value in pairs:
-            keys.setdefault(key, edit.Override(key, value))
+            keys.setdefault(key, edits.Override(key, value))
     return merged
 
 

@@ -11,18 +11,18 @@ import gc
 import os
 import sys
 
-from fluent_launch import __version__, diagnose, edit, formats, read, values
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch import __version__, diagnose, edits, formats, mask, read, values
 from fluent_launch.errors import EXIT_CONFIG, LaunchError, UsageError
 from fluent_launch.launch import exec_fluent_bit
 from fluent_launch.records import TYPE_CHECKING, Record
+from fluent_launch.sections import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.write import write_atomically
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from fluent_launch.buffer import Buffer
-    from fluent_launch.document import Buffer as InputBuffer
+    from fluent_launch.sections import Buffer as InputBuffer
 
 DEFAULT_RUN_PATH = "/fluent-bit/bin/fluent-bit"
 DEFAULT_IN_CONFIG = "/fluent-bit/etc/fluent-bit.conf"
@@ -133,12 +133,6 @@ _FLUENT_BIT_PLUGIN_OPTIONS = {"-i": INPUT, "--input": INPUT, "-o": OUTPUT, "--ou
 _KEY_FORBIDDEN = frozenset(b" \t\r\n\v\f\0")
 _KEY_FORBIDDEN_FIRST = frozenset(b"[#@")
 _VALUE_FORBIDDEN = frozenset(b"\r\n\0")
-# Values not printed unless --show-secrets is given: of keys with a word containing one of
-# these, or a word ending in "key" (api_key, SharedKey) other than a record field's name
-# like Syslog_Message_Key or Log_Key, which Fluent Bit's plugins use throughout.
-_SECRET_PARTS = ("passw", "secret", "token", "credential")
-_FIELD_NAMES = frozenset(("log", "message", "time", "hostname", "appname", "procid", "msgid", "sd", "tag", "level"))
-MASK = "***"
 _SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_")
 
 
@@ -146,7 +140,7 @@ class Options(Record):
     run_path: str
     in_config: str
     out_config: str
-    overrides: edit.Overrides
+    overrides: edits.Overrides
     fluent_bit_args: list[str]
     inline_includes: bool
     show_secrets: bool
@@ -182,9 +176,9 @@ def _launch(argv: list[str] | None) -> int:
         budget = _budget(options, result) if options.memory_budget is not None else None
         _warn(document, options, budget)
         if budget is not None:
-            result = edit.Result(budget.data, result.kinds, result.replaced)
+            result = edits.Result(budget.data, result.kinds, result.replaced)
         command = [options.run_path, "-c", options.out_config, *options.fluent_bit_args]
-        shown = _quote(command if options.show_secrets else masked(command))
+        shown = _quote(command if options.show_secrets else mask.masked(command))
         if options.diff:
             _show_diff(original.data, result.data, options)
         if options.dry_run:
@@ -219,7 +213,7 @@ def _launch(argv: list[str] | None) -> int:
         return EXIT_CONFIG
 
 
-def _edit(options: Options, data: bytes) -> tuple[formats.Config, edit.Result]:
+def _edit(options: Options, data: bytes) -> tuple[formats.Config, edits.Result]:
     """The config edited with the overrides, and with --buffer-dir, the buffer's settings:
     those go into the options' overrides and Fluent Bit's arguments, for the summary and the
     command, and the disk budget is split over the outputs the edit counted."""
@@ -242,7 +236,7 @@ def _edit(options: Options, data: bytes) -> tuple[formats.Config, edit.Result]:
     return config, result
 
 
-def _budget(options: Options, result: edit.Result) -> formats.Budgeted:
+def _budget(options: Options, result: edits.Result) -> formats.Budgeted:
     """The edited config within --memory-budget; `auto` is the container's limit."""
     given = options.memory_budget or ""
     if given == "auto":
@@ -326,7 +320,7 @@ def _show_diff(before: bytes, after: bytes, options: Options) -> None:
 def parse_args(args: list[str]) -> Options | str:
     """The options, or the text to print for --help/--version."""
     paths = {"run_path": DEFAULT_RUN_PATH, "in_config": DEFAULT_IN_CONFIG, "out_config": DEFAULT_OUT_CONFIG}
-    overrides: edit.Overrides = {}
+    overrides: edits.Overrides = {}
     after: list[str] = []
     flags = dict.fromkeys(_FLAGS.values(), False)
     check_timeout = DEFAULT_CHECK_TIMEOUT
@@ -504,7 +498,7 @@ def _seconds(text: str) -> float:
     return seconds
 
 
-def _override(option: str, kind: str, key_text: str, value_text: str) -> edit.Override:
+def _override(option: str, kind: str, key_text: str, value_text: str) -> edits.Override:
     key = os.fsencode(key_text)
     # Fluent Bit trims what it reads; trimmed here, the written line reads back as given.
     value = os.fsencode(value_text).strip()
@@ -521,16 +515,16 @@ def _override(option: str, kind: str, key_text: str, value_text: str) -> edit.Ov
     refused = values.refusal(kind, key, value)
     if refused:
         raise UsageError(f"{option} {key_text} {os.fsdecode(value)!r}: {refused}")
-    return edit.Override(key, value)
+    return edits.Override(key, value)
 
 
-def summary(options: Options, result: edit.Result, verb: str, budget: formats.Budgeted | None = None) -> str:
+def summary(options: Options, result: edits.Result, verb: str, budget: formats.Budgeted | None = None) -> str:
     """What changed, in one line a CloudWatch log shows whole; secret-looking values masked; a
     limit raised named with the config's values it raises."""
     parts = []
     for kind, done in result.kinds.items():
         pairs = ",".join(
-            _pair(os.fsdecode(override.key), os.fsdecode(override.value), options.show_secrets)
+            mask.pair(os.fsdecode(override.key), os.fsdecode(override.value), options.show_secrets)
             + _raised(kind, override, result.replaced.get((kind, key), ()))
             for key, override in options.overrides[kind].items()
         )
@@ -546,41 +540,11 @@ def summary(options: Options, result: edit.Result, verb: str, budget: formats.Bu
     return f"{verb} {options.out_config} from {options.in_config}: {changes}"
 
 
-def _raised(kind: str, override: edit.Override, replaced: Iterable[bytes]) -> str:
+def _raised(kind: str, override: edits.Override, replaced: Iterable[bytes]) -> str:
     """` (raised from 25MB)` for an override that raises limits of the config (a FireLens
     `Mem_Buf_Limit 25MB` raised to 50M), naming each value it raises; else ``."""
     olds = [os.fsdecode(old) for old in replaced if values.raises(kind, override.key, old, override.value)]
     return f" (raised from {', '.join(olds)})" if olds else ""
-
-
-def masked(command: list[str]) -> list[str]:
-    """Fluent Bit's command line with the values of secret-looking `-p KEY=VALUE` masked."""
-    shown = []
-    for previous, arg in zip(["", *command], command):
-        if previous in ("-p", "--prop"):
-            prefix, prop = "", arg
-        elif arg.startswith("--prop="):
-            prefix, prop = "--prop=", arg[len("--prop=") :]
-        else:
-            shown.append(arg)
-            continue
-        key, has_value, value = prop.partition("=")
-        shown.append(prefix + _pair(key, value, False) if has_value else arg)
-    return shown
-
-
-def looks_secret(key: str) -> bool:
-    words = "".join(char if char.isalnum() else " " for char in key.lower()).split()
-    if any(part in word for word in words for part in _SECRET_PARTS):
-        return True
-    return any(
-        word.endswith("key") and not (word == "key" and index > 0 and words[index - 1] in _FIELD_NAMES)
-        for index, word in enumerate(words)
-    )
-
-
-def _pair(key: str, value: str, show_secrets: bool) -> str:
-    return f"{key}={MASK if not show_secrets and looks_secret(key) else value}"
 
 
 def _quote(command: list[str]) -> str:

@@ -3,7 +3,7 @@
 Each warning is one line naming where the setting is and what to do; none changes the exit
 code, because Fluent Bit may still cope (an image may load a plugin another way). The checks
 read settings as (path, line, kind, plugin, key, value) tuples, whatever format they come
-from: the config (see document.settings), the overrides, and Fluent Bit's own arguments,
+from: the config (see each format's document.settings), the overrides, and Fluent Bit's own arguments,
 which are read here as its getopt_long() reads them (also for the launcher's own refusals).
 Keys no Fluent Bit version knows are judged here as far as the common ones go, and by the
 table of known.py beyond them (an override's refused). One module, as the exec path pays for
@@ -16,14 +16,14 @@ import itertools
 import os
 
 from fluent_launch import values
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
 from fluent_launch.records import TYPE_CHECKING, Record
+from fluent_launch.sections import COMMON_KEYS, FILTER, INPUT, OPTION_NAMES, OUTPUT, key_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-    from fluent_launch.document import Buffer, Setting
-    from fluent_launch.edit import Overrides
+    from fluent_launch.edits import Overrides
+    from fluent_launch.sections import Buffer, Setting
 
 # Fluent Bit's own command line, as far as the checks need it. The option tables are the
 # union of main() in src/fluent-bit.c of 1.9.10, 4.2.8 and 5.1.1.
@@ -165,7 +165,6 @@ KEYS = frozenset(
 )
 _ARG_KINDS = {"i": INPUT, "F": FILTER, "o": OUTPUT}
 # The launcher's option for overrides of each kind.
-OPTION_NAMES = {SERVICE: "-s", INPUT: "-i", FILTER: "-f", OUTPUT: "-o"}
 # Words without which no config setting can be about a Go plugin or a CloudWatch name.
 WORDS = frozenset((*(name.encode() for name in GO_PLUGINS), *(key.encode() for key in _CLOUDWATCH_KEYS)))
 # The core properties' keys, each with the kinds of section that have it.
@@ -343,15 +342,6 @@ def _without_templates(value: str) -> str:
 
 # Keys Fluent Bit does not know (see known.py, imported only when a key is not a common one).
 
-# Keys every plugin of the kind takes in every version, known without the table: those the
-# deployment guide and FireLens set everywhere (tests/test_known.py holds them to the table).
-_PLUGIN = ("name", "alias", "log_level")
-COMMON_KEYS = {
-    SERVICE: frozenset(("flush", "grace", "log_level", "parsers_file", "scheduler.cap", "scheduler.base")),
-    INPUT: frozenset((*_PLUGIN, "tag", "mem_buf_limit", "storage.type", "storage.pause_on_chunks_overlimit")),
-    FILTER: frozenset((*_PLUGIN, "match", "match_regex")),
-    OUTPUT: frozenset((*_PLUGIN, "match", "match_regex", "retry_limit", "storage.total_limit_size", "workers")),
-}
 # Words of a config known without the table (see config_warnings): keys some plugin or
 # [SERVICE] takes that FireLens configs and the deployment guide use, and YAML's own keys.
 # tests/test_known.py holds them to the table.
@@ -377,7 +367,7 @@ def check_overrides(
     uncommon = []
     for kind, given in overrides.items():
         for override in given.values():
-            key = _key_id(os.fsdecode(override.key)) if yaml else os.fsdecode(override.key).lower()
+            key = key_id(os.fsdecode(override.key)) if yaml else os.fsdecode(override.key).lower()
             if key not in COMMON_KEYS[kind]:
                 uncommon.append((kind, key, override))
     if not uncommon:
@@ -422,13 +412,7 @@ def key_words(data: bytes) -> set[str]:
             continue  # a line without a key: a list item, a scalar's next line
         words.add(text.lstrip(b" \t-").strip(b"'\""))
     words.discard(b"")
-    return {_key_id(os.fsdecode(word)) for word in words}
+    return {key_id(os.fsdecode(word)) for word in words}
 
 
 _BLOCK = 64 * 1024
-
-
-def _key_id(key: str) -> str:
-    from fluent_launch import yaml_config  # a YAML config's, so already imported
-
-    return yaml_config.key_id(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 
-from fluent_launch.cli import MASK, looks_secret
+from fluent_launch.mask import MASK, looks_secret
 
 _SPACE = b" \t\r\n\v\f"
 

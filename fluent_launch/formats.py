@@ -1,17 +1,18 @@
 """The config format, chosen by the file name as Fluent Bit chooses it, and its edit.
 
-The CLI calls `edit_config` and never learns which format it handled. The YAML reader is
-imported only for a YAML file, so that a classic launch never pays for it.
+The CLI calls `edit_config` and never learns which format it handled. Each format's modules
+are imported only for a file of that format, so that a launch pays for one of them.
 """
 
 from __future__ import annotations
 
 import os
 
-from fluent_launch import classic, diagnose, document, edit, includes
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, Document
+from fluent_launch import diagnose
+from fluent_launch.edits import Override
 from fluent_launch.errors import ConfigError, UsageError
 from fluent_launch.records import TYPE_CHECKING, Record
+from fluent_launch.sections import FILTER, INPUT, OUTPUT, SERVICE, key_id
 
 MIB = 1 << 20
 
@@ -19,8 +20,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Union
 
-    from fluent_launch.document import Buffer, Setting
-    from fluent_launch.yaml_includes import Loaded
+    from typing_extensions import TypeIs
+
+    from fluent_launch.classic.document import Document
+    from fluent_launch.edits import Overrides, Result
+    from fluent_launch.sections import Buffer, Setting
+    from fluent_launch.yaml.includes import Loaded
 
     # A classic config as parsed (includes pasted in, if asked), or the YAML files read
     # (those edited in `edited`).
@@ -32,22 +37,30 @@ def is_yaml(path: str) -> bool:
     return path.rpartition(".")[2].lower() in ("yaml", "yml") and "." in path
 
 
-def edit_config(path: str, data: bytes, overrides: edit.Overrides, inline_includes: bool) -> tuple[Config, edit.Result]:
+def _classic(config: Config) -> TypeIs[Document]:
+    # Asked of the config, not with isinstance(), which would import the other format's modules.
+    return not config.yaml
+
+
+def edit_config(path: str, data: bytes, overrides: Overrides, inline_includes: bool) -> tuple[Config, Result]:
     """The config at `path` (its bytes `data`) as parsed, ready to be written elsewhere, and
     with the overrides applied."""
     if not is_yaml(path):
-        doc = includes.prepare(classic.parse(data, path), inline_includes)
-        return doc, edit.apply(doc, overrides)
-    from fluent_launch import yaml_config, yaml_includes
+        from fluent_launch.classic import edit, includes, parse
 
-    loaded = yaml_includes.Loaded(yaml_config.parse(data, path))
+        doc = includes.prepare(parse.parse(data, path), inline_includes)
+        return doc, edit.apply(doc, overrides)
+    from fluent_launch.yaml import includes as yaml_includes
+    from fluent_launch.yaml.parse import parse as parse_yaml
+
+    loaded = yaml_includes.Loaded(parse_yaml(data, path))
     return loaded, yaml_includes.edited(loaded, overrides, inline_includes)
 
 
 def include_warnings(config: Config) -> list[str]:
     """The warnings about includes Fluent Bit reads on from (a YAML include glob matching no
     file; the classic @INCLUDE's is refused)."""
-    if isinstance(config, Document):
+    if _classic(config):
         return []
     return [
         f"{path}:{line}: no file matches the include {pattern}: Fluent Bit includes nothing there"
@@ -60,38 +73,44 @@ def settings(config: Config) -> Iterator[Setting]:
     that the diagnostics check (see diagnose.warnings), in file order."""
     # Walking every entry of a large config costs more than editing it, so only when its raw
     # bytes show something a check may report.
-    if isinstance(config, Document):
+    if _classic(config):
+        from fluent_launch.classic import document
+
         if not document.may_matter(config, diagnose.WORDS, diagnose.CORE, diagnose.odd):
             return iter(())
         return document.settings(config, (SERVICE, INPUT, FILTER, OUTPUT), diagnose.KEYS)
-    from fluent_launch import yaml_config
+    from fluent_launch.yaml import document as yaml_document
 
     found = (
         setting
         for doc in config.edited
-        if yaml_config.may_matter(doc, diagnose.WORDS, diagnose.CORE, diagnose.odd)
-        for setting in yaml_config.settings(doc)
+        if yaml_document.may_matter(doc, diagnose.WORDS, diagnose.CORE, diagnose.odd)
+        for setting in yaml_document.settings(doc)
     )
-    return _yaml_settings(found, yaml_config.key_id)
+    return _yaml_settings(found, key_id)
 
 
 def all_settings(config: Config) -> Iterator[Setting]:
     """(path, line, kind, plugin, key, value) of every setting of the service and the plugins,
     in file order, each key as Fluent Bit reads it (YAML's camelCase in snake_case)."""
-    if isinstance(config, Document):
+    if _classic(config):
+        from fluent_launch.classic import document
+
         return document.settings(config, (SERVICE, INPUT, FILTER, OUTPUT), None)
-    from fluent_launch import yaml_config
+    from fluent_launch.yaml import document as yaml_document
 
     return (
-        (path, line, kind, plugin, yaml_config.key_id(key), value)
+        (path, line, kind, plugin, key_id(key), value)
         for doc in config.edited
-        for path, line, kind, plugin, key, value in yaml_config.settings(doc)
+        for path, line, kind, plugin, key, value in yaml_document.settings(doc)
     )
 
 
 def plugins(config: Config) -> Iterator[tuple[str, str]]:
     """(kind, plugin name) of every plugin, in file order."""
-    if isinstance(config, Document):
+    if _classic(config):
+        from fluent_launch.classic import document
+
         found = document.settings(config, (INPUT, FILTER, OUTPUT), frozenset((b"name",)))
     else:
         found = (setting for setting in all_settings(config) if setting[4] == "name" and setting[2] != SERVICE)
@@ -101,14 +120,14 @@ def plugins(config: Config) -> Iterator[tuple[str, str]]:
 def key_words(config: Config) -> set[str]:
     """Words of the config that hold every key of its service and plugins (and maybe more), in
     lower case, YAML's in snake_case: what diagnose.config_warnings judges before it walks."""
-    if isinstance(config, Document):
+    if _classic(config):
         return {os.fsdecode(key).lower() for key in config.own_keys()}
     return {word for doc in config.edited for word in diagnose.key_words(doc.data)}
 
 
 def reaches_every_file(config: Config) -> bool:
     """Whether the edit reaches every file of the config (no include left, or all inlined)."""
-    if isinstance(config, Document):
+    if _classic(config):
         return not config.includes
     return len(config.edited) == 1 + sum(map(len, config.docs.values()))
 
@@ -116,20 +135,22 @@ def reaches_every_file(config: Config) -> bool:
 def buffers(config: Config) -> list[Buffer]:
     """Every input and emitter of the config and the files it includes, in the order Fluent
     Bit reads them (those of included files the edit does not reach last, for classic)."""
-    if isinstance(config, Document):
+    if _classic(config):
+        from fluent_launch.classic import document, includes
+
         found = list(document.buffers(config, True))
         if config.includes:
             root = os.path.dirname(os.path.realpath(config.path))
             for doc in includes.included(config, root):
                 found += document.buffers(doc, False)
         return found
-    from fluent_launch import yaml_config
+    from fluent_launch.yaml import document as yaml_document
 
     edited = frozenset(config.edited)
     return [
         buffer
         for doc in [config.main, *(doc for docs in config.docs.values() for doc in docs)]
-        for buffer in yaml_config.buffers(doc, doc in edited)
+        for buffer in yaml_document.buffers(doc, doc in edited)
     ]
 
 
@@ -140,7 +161,7 @@ class Budgeted(Record):
     worst: int  # the rule's worst case with those limits
 
 
-def with_budget(path: str, data: bytes, overrides: edit.Overrides, budget: int, given: str) -> Budgeted:
+def with_budget(path: str, data: bytes, overrides: Overrides, budget: int, given: str) -> Budgeted:
     """The config `data` (already edited: overrides and all) with the limit of every buffer
     its edit reaches set so that Fluent Bit's RSS stays within `budget` bytes by the rule in
     budget.py, kept apart from every other edit so that it sees their result whole.
@@ -148,11 +169,14 @@ def with_budget(path: str, data: bytes, overrides: edit.Overrides, budget: int, 
     from fluent_launch import budget as rule
 
     if is_yaml(path):
-        from fluent_launch import yaml_config, yaml_includes
+        from fluent_launch.yaml.includes import Loaded
+        from fluent_launch.yaml.parse import parse as parse_yaml
 
-        config: Config = yaml_includes.Loaded(yaml_config.parse(data, path))
+        config: Config = Loaded(parse_yaml(data, path))
     else:
-        config = classic.parse(data, path)
+        from fluent_launch.classic.parse import parse
+
+        config = parse(data, path)
     need, free = rule.needs(buffers(config), overrides, True)
     smallest = rule.smallest(need)
     if budget < smallest:
@@ -164,20 +188,22 @@ def with_budget(path: str, data: bytes, overrides: edit.Overrides, budget: int, 
     limit = f"{plan.limit // 1000}K".encode()
     each = {
         buffer.position: (
-            {b"mem_buf_limit": edit.Override(b"Mem_Buf_Limit", limit)}
+            {b"mem_buf_limit": Override(b"Mem_Buf_Limit", limit)}
             if buffer.kind == INPUT
-            else {b"emitter_mem_buf_limit": edit.Override(b"Emitter_Mem_Buf_Limit", limit)}
+            else {b"emitter_mem_buf_limit": Override(b"Emitter_Mem_Buf_Limit", limit)}
         )
         for buffer in free
     }
     service = {}
     if plan.chunks_up is not None:
         chunks = str(plan.chunks_up).encode()
-        service = {SERVICE: {b"storage.max_chunks_up": edit.Override(b"storage.max_chunks_up", chunks)}}
-    if isinstance(config, Document):
+        service = {SERVICE: {b"storage.max_chunks_up": Override(b"storage.max_chunks_up", chunks)}}
+    if _classic(config):
+        from fluent_launch.classic import edit
+
         data = edit.apply(config, service, each).data
     else:
-        from fluent_launch import yaml_edit
+        from fluent_launch.yaml import edit as yaml_edit
 
         elsewhere = config.service if config.service is not config.main else None
         if service and elsewhere is not None and elsewhere.service_key is not None:

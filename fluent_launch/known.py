@@ -4,23 +4,23 @@ Judged by the table of fluent_launch/properties.py (drawn from the binaries of e
 version; a key any of them takes is known). Plugins outside it (the Go plugins, `-e` shared
 objects, plugins of a build with more than ours) are left alone, as are keys Fluent Bit takes
 for some plugins only (properties.LEFT_ALONE). Imported, and the table loaded, only for a key
-outside the common ones diagnose.py knows, so that the usual launch pays for neither.
+outside the common ones (sections.COMMON_KEYS), so that the usual launch pays for neither.
 """
 
 from __future__ import annotations
 
 import os
 
-from fluent_launch import diagnose, properties
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch import properties
 from fluent_launch.errors import UsageError
 from fluent_launch.records import TYPE_CHECKING
+from fluent_launch.sections import COMMON_KEYS, FILTER, INPUT, OPTION_NAMES, OUTPUT, SERVICE
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-    from fluent_launch.document import Setting
-    from fluent_launch.edit import Override, Overrides
+    from fluent_launch.edits import Override, Overrides
+    from fluent_launch.sections import Setting
 
 _LABELS = {INPUT: "input", FILTER: "filter", OUTPUT: "output"}
 
@@ -30,7 +30,7 @@ def unknown(kind: str, plugin: str, key: str) -> str | None:
     `kind` whose plugin is `plugin` ("" for the service), and what comes of it: a sentence
     naming a close known key if there is one; None when known or not ours to judge."""
     key = key.lower()
-    if key in diagnose.COMMON_KEYS[kind]:
+    if key in COMMON_KEYS[kind]:
         return None
     if key.startswith(properties.LEFT_ALONE):
         return None
@@ -97,7 +97,7 @@ def check_overrides(
         for plugin in sorted(name for of_kind, name in found if of_kind == kind):
             reason = unknown(kind, plugin, key)
             if reason:
-                raise UsageError(f"{diagnose.OPTION_NAMES[kind]} {spelled}: {reason}")
+                raise UsageError(f"{OPTION_NAMES[kind]} {spelled}: {reason}")
 
 
 def config_warnings(words: set[str], settings: Callable[[], Iterable[Setting]], overrides: Overrides) -> Iterator[str]:

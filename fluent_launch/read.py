@@ -1,15 +1,25 @@
-"""Read the original config, bounded so that a wrong path (/dev/zero, a FIFO) cannot hang or eat the task."""
+"""Read the original config and the files it includes, bounded so that a wrong path (/dev/zero,
+a FIFO) or a loop of includes cannot hang or eat the task."""
 
 from __future__ import annotations
 
 import os
 import stat
 
+from fluent_launch import stack
 from fluent_launch.errors import LaunchError
-from fluent_launch.records import Record
+from fluent_launch.records import TYPE_CHECKING, Record
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 # Far above any real config (FireLens writes ~2 KB), far below a sidecar's memory.
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
+# flb_cf_fluentbit.c: FLB_CF_FILE_NUM_LIMIT, counting the main config.
+MAX_FILES = 1000
 _TOO_LARGE = f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB, not read"
 
 
@@ -71,3 +81,20 @@ def _file_type(mode: int) -> str:
         if test(mode):
             return name
     return "a block device" if stat.S_ISBLK(mode) else "not a file"
+
+
+def nested(call: Callable[[], T]) -> T:
+    """call(), which follows includes recursively, with room for MAX_FILES of them nested (a
+    few frames each, and Fluent Bit allows 1000 files nested as deep as they like)."""
+    return stack.nested(call, 4 * MAX_FILES)
+
+
+def resolve(path: bytes, root: str) -> bytes:
+    # read_config(): the path as given if stat() finds it (or fails otherwise than ENOENT).
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return os.fsencode(os.path.join(root, os.fsdecode(path)))
+    except OSError:
+        pass
+    return os.fsencode(os.path.abspath(os.fsdecode(path)))

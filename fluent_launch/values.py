@@ -9,7 +9,7 @@ compared as C compares them: ASCII-only case folding and digits.
 
 from __future__ import annotations
 
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch.sections import FILTER, INPUT, OUTPUT, SERVICE
 
 # flb_utils_bool(): the only words it knows; anything else is -1.
 _BOOLS = frozenset((b"true", b"on", b"yes", b"false", b"off", b"no"))

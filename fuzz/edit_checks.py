@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from fluent_launch import cli, edit
+from fluent_launch import cli, edits
 from fluent_launch.errors import ConfigError
 
 
-def override_sets(*command_lines: list[str]) -> list[edit.Overrides]:
+def override_sets(*command_lines: list[str]) -> list[edits.Overrides]:
     """The overrides of each command line, taken as the command line takes them."""
     sets = []
     for args in command_lines:
@@ -22,8 +22,8 @@ def check_edit(
     data: bytes,
     doc: Any,
     parse: Callable[[bytes, str], Any],
-    apply: Callable[[Any, edit.Overrides], edit.Result],
-    override_sets: list[edit.Overrides],
+    apply: Callable[[Any, edits.Overrides], edits.Result],
+    override_sets: list[edits.Overrides],
 ) -> None:
     """Unedited, `doc` renders to `data`; edited, it is accepted again and a second edit changes nothing."""
     if apply(doc, {}).data != data:

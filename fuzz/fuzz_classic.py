@@ -20,8 +20,9 @@ import atheris
 with atheris.instrument_imports():
     from edit_checks import check_edit, override_sets
 
-    from fluent_launch import classic, edit
-    from fluent_launch.document import render
+    from fluent_launch.classic import edit
+    from fluent_launch.classic import parse as classic
+    from fluent_launch.edits import render
     from fluent_launch.errors import ConfigError
 
 

@@ -25,8 +25,10 @@ with atheris.instrument_imports():
     import yaml
     from edit_checks import check_edit, override_sets
 
-    from fluent_launch import yaml_config, yaml_edit
     from fluent_launch.errors import ConfigError
+    from fluent_launch.yaml import edit as yaml_edit
+    from fluent_launch.yaml import parse as yaml_parse
+    from fluent_launch.yaml import syntax as yaml_syntax
 
 
 # Values YAML would read as other types or as syntax, which must be written quoted.
@@ -45,16 +47,16 @@ OVERRIDE_SETS = override_sets(
 
 
 def _tree(node: Any) -> Any:
-    if isinstance(node, yaml_config.Mapping):
+    if isinstance(node, yaml_syntax.Mapping):
         return {key.value: _tree(value) for key, value in node.pairs}
-    if isinstance(node, yaml_config.Sequence):
+    if isinstance(node, yaml_syntax.Sequence):
         return [_tree(item) for item in node.items]
     return node.value
 
 
 def test_one_input(data: bytes) -> None:
     try:
-        doc = yaml_config.parse(data, "fuzz.yaml")
+        doc = yaml_parse.parse(data, "fuzz.yaml")
     except ConfigError:
         return
     try:
@@ -64,7 +66,7 @@ def test_one_input(data: bytes) -> None:
     except yaml.YAMLError as error:
         if error.problem == "exceeded maximum nesting depth":  # type: ignore[attr-defined]
             # PyYAML's libyaml stops at 1000 levels; the 0.2.5 Fluent Bit links reads on.
-            check_edit(data, doc, yaml_config.parse, yaml_edit.apply, OVERRIDE_SETS)
+            check_edit(data, doc, yaml_parse.parse, yaml_edit.apply, OVERRIDE_SETS)
             return
         raise AssertionError(f"accepted what libyaml refuses: {error}") from None
     try:
@@ -77,7 +79,7 @@ def test_one_input(data: bytes) -> None:
     else:
         if [_tree(root) for root in doc.roots] != oracle:
             raise AssertionError(f"read otherwise than libyaml: {[_tree(root) for root in doc.roots]!r} != {oracle!r}")
-    check_edit(data, doc, yaml_config.parse, yaml_edit.apply, OVERRIDE_SETS)
+    check_edit(data, doc, yaml_parse.parse, yaml_edit.apply, OVERRIDE_SETS)
 
 
 def main() -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fluent_launch import classic, edit
+from fluent_launch import edits
+from fluent_launch.classic import edit
+from fluent_launch.classic import parse as classic
 
 
-def overrides(*triples: tuple[str, str, str]) -> edit.Overrides:
+def overrides(*triples: tuple[str, str, str]) -> edits.Overrides:
     """(kind, key, value) triples as the CLI would collect them, the last of a key winning."""
-    collected: edit.Overrides = {}
+    collected: edits.Overrides = {}
     for kind, key, value in triples:
-        override = edit.Override(key.encode(), value.encode())
+        override = edits.Override(key.encode(), value.encode())
         collected.setdefault(kind, {})[override.key.lower()] = override
     return collected
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from fluent_launch import edit
+from fluent_launch import edits
 
 KINDS = ("input", "filter", "output", "service")
 KEYS = (b"Name", b"Mem_Buf_Limit", b"mem_buf_limit", b"Tag", b"Match", b"Record", b"Flush", b"Retry_Limit")
@@ -58,10 +58,10 @@ def noisy_configs(draw: st.DrawFn) -> bytes:
 
 
 @st.composite
-def overrides(draw: st.DrawFn) -> edit.Overrides:
-    collected: edit.Overrides = {}
+def overrides(draw: st.DrawFn) -> edits.Overrides:
+    collected: edits.Overrides = {}
     for _ in range(draw(st.integers(1, 5))):
         key = draw(st.sampled_from((*KEYS, b"Scheduler.Cap", b"storage.type")))
         value = draw(st.sampled_from([b"50M", b"False", b"filesystem", b"${VAR}", b"a b  c", b"\xff\xfe"]))
-        collected.setdefault(draw(st.sampled_from(KINDS)), {})[key.lower()] = edit.Override(key, value)
+        collected.setdefault(draw(st.sampled_from(KINDS)), {})[key.lower()] = edits.Override(key, value)
     return collected

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fluent_launch import classic
-from fluent_launch.document import Document
+from fluent_launch.classic import parse as classic
+from fluent_launch.classic.document import Document
 from fluent_launch.errors import ConfigError
 from tests import view
 

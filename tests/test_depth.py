@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from fluent_launch import yaml_config, yaml_edit
 from fluent_launch.errors import ConfigError
+from fluent_launch.yaml import document as yaml_document
+from fluent_launch.yaml import edit as yaml_edit
+from fluent_launch.yaml import parse as yaml_parse
+from fluent_launch.yaml import syntax as yaml_syntax
 from tests.helpers import overrides
 from tests.test_yaml_refusals import _LINE, FLUENT_BIT, _version
 
@@ -55,21 +58,21 @@ KINDS = ["flow-sequence", "flow-mapping", "block-sequence"]
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_nesting_to_the_limit_is_read_and_edited_around(kind: str) -> None:
-    data = deep(kind, yaml_config.MAX_DEPTH)
-    doc = yaml_config.parse(data, "deep.yaml")
+    data = deep(kind, yaml_syntax.MAX_DEPTH)
+    doc = yaml_parse.parse(data, "deep.yaml")
     assert yaml_edit.apply(doc, {}).data == data
     wanted = overrides(("input", "Mem_Buf_Limit", "5M"))
     edited = yaml_edit.apply(doc, wanted).data
     assert edited == data + b'      Mem_Buf_Limit: "5M"\n'  # the input's new last pair
-    assert yaml_edit.apply(yaml_config.parse(edited, "deep.yaml"), wanted).data == edited
+    assert yaml_edit.apply(yaml_parse.parse(edited, "deep.yaml"), wanted).data == edited
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_one_level_past_the_limit_is_refused_where_it_starts(kind: str) -> None:
     with pytest.raises(ConfigError) as refused:
-        yaml_config.parse(deep(kind, yaml_config.MAX_DEPTH + 1), "deep.yaml")
+        yaml_parse.parse(deep(kind, yaml_syntax.MAX_DEPTH + 1), "deep.yaml")
     assert refused.value.line == LINE + (kind == "block-sequence")
-    assert f"nested more than {yaml_config.MAX_DEPTH} deep" in refused.value.message
+    assert f"nested more than {yaml_syntax.MAX_DEPTH} deep" in refused.value.message
 
 
 @pytest.mark.parametrize("kind", ["block-mapping", "anchored-block-mapping", "explicit-keys"])
@@ -77,7 +80,7 @@ def test_block_mappings_nested_1500_deep_are_read(kind: str) -> None:
     # Each level is one more space of indentation: 1500 levels are 1.1 MB (2.3 MB with a line
     # for an anchor or a ':'), and the most frames a level takes.
     data = deep(kind, 1500 + ENCLOSING)
-    assert yaml_edit.apply(yaml_config.parse(data, "deep.yaml"), {}).data == data
+    assert yaml_edit.apply(yaml_parse.parse(data, "deep.yaml"), {}).data == data
 
 
 @pytest.mark.parametrize("kind", [*KINDS, "block-mapping", "anchored-block-mapping", "explicit-keys"])
@@ -87,25 +90,25 @@ def test_a_level_takes_no_more_frames_than_the_reader_makes_room_for(kind: str) 
     levels = 300
     data = deep(kind, levels + ENCLOSING)
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(len(inspect.stack(0)) + yaml_config._FRAMES_PER_LEVEL * (levels + ENCLOSING) + 20)
+    sys.setrecursionlimit(len(inspect.stack(0)) + yaml_parse._FRAMES_PER_LEVEL * (levels + ENCLOSING) + 20)
     try:
-        yaml_config._parse(data, "deep.yaml")  # (parse() would start again on a thread with room)
+        yaml_parse._parse(data, "deep.yaml")  # (parse() would start again on a thread with room)
     finally:
         sys.setrecursionlimit(limit)
 
 
 def test_the_limit_holds_on_a_thread_with_a_small_stack() -> None:
     # A thread's stack (here 256 KiB) holds far fewer frames than the main thread's.
-    data = deep("block-sequence", yaml_config.MAX_DEPTH)
+    data = deep("block-sequence", yaml_syntax.MAX_DEPTH)
     results: list[object] = []
     previous = threading.stack_size(256 * 1024)
     try:
-        thread = threading.Thread(target=lambda: results.append(yaml_config.parse(data, "deep.yaml")))
+        thread = threading.Thread(target=lambda: results.append(yaml_parse.parse(data, "deep.yaml")))
         thread.start()
     finally:
         threading.stack_size(previous)
     thread.join()
-    assert len(results) == 1 and isinstance(results[0], yaml_config.YamlDocument)
+    assert len(results) == 1 and isinstance(results[0], yaml_document.YamlDocument)
 
 
 DEEP_VALUES = [
@@ -120,10 +123,10 @@ DEEP_IDS = ["flow-sequences-3000-in-a-plugin", "flow-mappings-1500-in-service", 
 def test_deep_values_where_fluent_bit_takes_or_refuses_them(data: bytes, line: int | None, words: str | None) -> None:
     # The shapes a fuzzer and a user found recursing into a RecursionError.
     if line is None:
-        yaml_config.parse(data, "deep.yaml")  # 5.1.1 takes a mapping of anything as a service value
+        yaml_parse.parse(data, "deep.yaml")  # 5.1.1 takes a mapping of anything as a service value
         return
     with pytest.raises(ConfigError) as refused:
-        yaml_config.parse(data, "deep.yaml")
+        yaml_parse.parse(data, "deep.yaml")
     assert (refused.value.line, refused.value.message) == (line, words)
 
 
@@ -140,7 +143,7 @@ def test_fluent_bit_refuses_deep_values_at_these_lines(tmp_path: Path, data: byt
 @pytest.mark.skipif(not FLUENT_BIT, reason="FLUENT_BIT_BIN is not set: its reader's verdict cannot be asked")
 def test_fluent_bits_reader_takes_the_deepest_config_this_reader_takes(tmp_path: Path) -> None:
     _version()
-    (tmp_path / "in.yaml").write_bytes(deep("flow-sequence", yaml_config.MAX_DEPTH))
+    (tmp_path / "in.yaml").write_bytes(deep("flow-sequence", yaml_syntax.MAX_DEPTH))
     done = subprocess.run(
         [FLUENT_BIT, "--dry-run", "-c", "in.yaml"], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )

@@ -6,9 +6,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fluent_launch import classic, diagnose, formats, yaml_config
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE, may_matter, settings
+from fluent_launch import diagnose, formats, sections
+from fluent_launch.classic import parse as classic
+from fluent_launch.classic.document import may_matter, settings
 from fluent_launch.errors import ConfigError
+from fluent_launch.sections import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch.yaml import document as yaml_document
+from fluent_launch.yaml import parse as yaml_parse
 
 ALL = (SERVICE, INPUT, FILTER, OUTPUT)
 
@@ -147,13 +151,13 @@ def yaml_configs(draw: st.DrawFn) -> bytes:
 @given(yaml_configs())
 def test_the_yaml_pre_check_never_hides_a_warning(data: bytes) -> None:
     try:
-        doc = yaml_config.parse(data, "f.yaml")
+        doc = yaml_parse.parse(data, "f.yaml")
     except ConfigError:
         return
-    walked = formats._yaml_settings(yaml_config.settings(doc), yaml_config.key_id)
+    walked = formats._yaml_settings(yaml_document.settings(doc), sections.key_id)
     found = list(diagnose.warnings(walked, {}, []))
     if found:
-        assert yaml_config.may_matter(doc, diagnose.WORDS, diagnose.CORE, diagnose.odd), found
+        assert yaml_document.may_matter(doc, diagnose.WORDS, diagnose.CORE, diagnose.odd), found
 
 
 def test_a_yaml_config_with_nothing_to_report_is_not_walked() -> None:
@@ -161,7 +165,7 @@ def test_a_yaml_config_with_nothing_to_report_is_not_walked() -> None:
     data = b"pipeline:\n  inputs:\n" + plugin * 500
 
     def matters(text: bytes) -> bool:
-        return yaml_config.may_matter(yaml_config.parse(text, "f.yaml"), diagnose.WORDS, diagnose.CORE, diagnose.odd)
+        return yaml_document.may_matter(yaml_parse.parse(text, "f.yaml"), diagnose.WORDS, diagnose.CORE, diagnose.odd)
 
     assert not matters(data)
     assert matters(data.replace(b"'25MB'", b"'25 MB'", 1))

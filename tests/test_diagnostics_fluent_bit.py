@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fluent_launch import values
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch.sections import FILTER, INPUT, OUTPUT, SERVICE
 from tests.running import FIRELENS, GUIDE_FLUENT_BIT_ARGS, launch
 
 FLUENT_BIT = os.environ.get("FLUENT_BIT_BIN", "")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from fluent_launch import classic, edit
-from fluent_launch.document import LONGEST_LINE, SERVICE
+from fluent_launch import edits
+from fluent_launch.classic import edit
+from fluent_launch.classic import parse as classic
+from fluent_launch.classic.document import LONGEST_LINE
 from fluent_launch.errors import ConfigError
+from fluent_launch.sections import SERVICE
 from tests import view
 from tests.helpers import apply, overrides
 
@@ -162,10 +165,10 @@ def test_result_reports_sections_per_kind() -> None:
         overrides(("input", "a", "1"), ("filter", "b", "2"), ("service", "c", "3"), ("output", "d", "4")),
     )
     assert result.kinds == {
-        "input": edit.KindResult(2, False),
-        "filter": edit.KindResult(1, False),
-        "service": edit.KindResult(1, True),
-        "output": edit.KindResult(1, False),
+        "input": edits.KindResult(2, False),
+        "filter": edits.KindResult(1, False),
+        "service": edits.KindResult(1, True),
+        "output": edits.KindResult(1, False),
     }
 
 
@@ -207,6 +210,6 @@ def test_an_unterminated_last_line_ending_in_cr_keeps_its_cr_when_lines_follow()
     # Fluent Bit reads `@ n\r` at the end of a file as it is, but drops the CR once an LF
     # follows: `@ n` is then an entry without a value, and the file would be refused.
     data = b"@ n\r"
-    out = edit.apply(classic.parse(data, "in.conf"), {SERVICE: {b"flush": edit.Override(b"Flush", b"1")}}).data
+    out = edit.apply(classic.parse(data, "in.conf"), {SERVICE: {b"flush": edits.Override(b"Flush", b"1")}}).data
     assert out == b"@ n\r\r\n\n[SERVICE]\n    Flush 1"
     assert view.metas(classic.parse(out, "out.conf")) == view.metas(classic.parse(data, "in.conf"))

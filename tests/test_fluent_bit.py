@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fluent_launch.document import LONGEST_LINE
+from fluent_launch.classic.document import LONGEST_LINE
 from tests.paths import CORPUS
 from tests.running import FIRELENS, GUIDE_FLUENT_BIT_ARGS, launch
 

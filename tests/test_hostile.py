@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from fluent_launch import classic, cli, edit, yaml_config
+from fluent_launch import cli, edits, mask
+from fluent_launch.classic import edit
+from fluent_launch.classic import parse as classic
 from fluent_launch.errors import UsageError
+from fluent_launch.yaml import syntax as yaml_syntax
 from tests import native, test_depth
 from tests.paths import REPO
 from tests.running import FIRELENS, assert_refused, launch, launcher
@@ -161,7 +164,7 @@ def test_include_cycle_is_refused(tmp_path: Path) -> None:
 def test_yaml_nested_to_the_limit_is_edited_and_one_past_is_refused(tmp_path: Path, kind: str) -> None:
     # The reader's recursion, in whatever way the launcher runs (python -m, frozen, Python 3.9).
     out = tmp_path / "out.yaml"
-    for depth, code in ((yaml_config.MAX_DEPTH, 0), (yaml_config.MAX_DEPTH + 1, 1)):
+    for depth, code in ((yaml_syntax.MAX_DEPTH, 0), (yaml_syntax.MAX_DEPTH + 1, 1)):
         config = tmp_path / f"deep-{depth}.yaml"
         config.write_bytes(test_depth.deep(kind, depth))
         done = launch("-c", str(config), "-m", str(out), "-i", "Mem_Buf_Limit", "5M")
@@ -177,9 +180,9 @@ def test_an_error_the_launcher_did_not_expect_is_one_line_naming_the_file(tmp_pa
     config = tmp_path / "in.yaml"
     config.write_bytes(b"service:\n  flush: 1\n")
     code = (
-        "import sys\nfrom fluent_launch import cli, yaml_config\n"
+        "import sys\nfrom fluent_launch import cli\nfrom fluent_launch.yaml import parse as yaml_parse\n"
         "def broken(data, path): raise KeyError('lost')\n"
-        "yaml_config._parse = broken\n"
+        "yaml_parse._parse = broken\n"
         f"sys.exit(cli.main(['-r', '/bin/true', '-c', {str(config)!r}, '-m', {str(out)!r}, '-s', 'Flush', '2']))"
     )
     done = subprocess.run(
@@ -316,7 +319,7 @@ def test_io_error_while_writing_leaves_the_previous_output_intact(tmp_path: Path
 
 
 def _expected(config: Path, value: str) -> bytes:
-    overrides = {"input": {b"tag": edit.Override(b"Tag", value.encode())}}
+    overrides = {"input": {b"tag": edits.Override(b"Tag", value.encode())}}
     return edit.apply(classic.parse(config.read_bytes(), str(config)), overrides).data
 
 
@@ -442,4 +445,4 @@ def test_secret_looking_values_are_masked_in_what_is_printed(tmp_path: Path) -> 
     ],
 )  # fmt: skip
 def test_which_keys_look_secret(key: str, secret: bool) -> None:
-    assert cli.looks_secret(key) is secret
+    assert mask.looks_secret(key) is secret

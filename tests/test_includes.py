@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from fluent_launch import classic, edit, includes
-from fluent_launch.document import LONGEST_LINE, Document
+from fluent_launch.classic import edit, includes
+from fluent_launch.classic import parse as classic
+from fluent_launch.classic.document import LONGEST_LINE, Document
 from fluent_launch.errors import ConfigError
 from tests import view
 from tests.helpers import overrides

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from fluent_launch import classic, diagnose, formats, known, properties, yaml_config, yaml_includes
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch import diagnose, formats, known, properties, sections
+from fluent_launch.classic import parse as classic
 from fluent_launch.errors import LaunchError
+from fluent_launch.sections import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch.yaml import includes as yaml_includes
+from fluent_launch.yaml import parse as yaml_parse
 from scripts.properties import KINDS, help_json
 from tests.paths import CORPUS
 
@@ -28,7 +31,7 @@ def table_keys(kind: str, plugin: str) -> set[str]:
 
 @pytest.mark.parametrize("kind", [SERVICE, INPUT, FILTER, OUTPUT])
 def test_common_keys_are_keys_every_plugin_of_the_kind_takes(kind: str) -> None:
-    assert diagnose.COMMON_KEYS[kind] <= table_keys(kind, "*")
+    assert sections.COMMON_KEYS[kind] <= table_keys(kind, "*")
 
 
 def test_words_known_without_the_table_are_keys_of_the_table_or_no_keys() -> None:
@@ -71,7 +74,7 @@ def test_key_words_hold_every_key_of_a_config(path: Path) -> None:
     data = path.read_bytes()
     try:
         if formats.is_yaml(str(path)):
-            config: formats.Config = yaml_includes.Loaded(yaml_config.parse(data, str(path)))
+            config: formats.Config = yaml_includes.Loaded(yaml_parse.parse(data, str(path)))
         else:
             config = classic.parse(data, str(path))
     except LaunchError as error:  # a refused file has no settings to compare

@@ -5,14 +5,18 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fluent_launch import classic, edit
-from fluent_launch.document import SERVICE, Document, render
+from fluent_launch import edits
+from fluent_launch.classic import edit
+from fluent_launch.classic import parse as classic
+from fluent_launch.classic.document import Document
+from fluent_launch.edits import render
 from fluent_launch.errors import ConfigError
+from fluent_launch.sections import SERVICE
 from tests import strategies, view
 from tests.view import expected_sections
 
 
-def _without_overridden_entries(doc: Document, overrides: edit.Overrides, created: bool = False) -> bytes:
+def _without_overridden_entries(doc: Document, overrides: edits.Overrides, created: bool = False) -> bytes:
     spans = [
         (entry.start, entry.end, b"")
         for section in doc.sections
@@ -25,7 +29,7 @@ def _without_overridden_entries(doc: Document, overrides: edit.Overrides, create
     return render(doc.data, sorted(spans))
 
 
-def check_edit(data: bytes, overrides: edit.Overrides) -> None:
+def check_edit(data: bytes, overrides: edits.Overrides) -> None:
     before = classic.parse(data, "in.conf")
     result = edit.apply(before, overrides)
     out = result.data
@@ -44,13 +48,13 @@ def check_edit(data: bytes, overrides: edit.Overrides) -> None:
 
 @settings(max_examples=400)
 @given(strategies.valid_configs(), strategies.overrides())
-def test_valid_configs_are_accepted_and_edited_exactly(data: bytes, overrides: edit.Overrides) -> None:
+def test_valid_configs_are_accepted_and_edited_exactly(data: bytes, overrides: edits.Overrides) -> None:
     check_edit(data, overrides)
 
 
 @settings(max_examples=400)
 @given(strategies.noisy_configs(), strategies.overrides())
-def test_noisy_configs_are_refused_cleanly_or_edited_exactly(data: bytes, overrides: edit.Overrides) -> None:
+def test_noisy_configs_are_refused_cleanly_or_edited_exactly(data: bytes, overrides: edits.Overrides) -> None:
     try:
         classic.parse(data, "in.conf")
     except ConfigError as error:
@@ -61,7 +65,7 @@ def test_noisy_configs_are_refused_cleanly_or_edited_exactly(data: bytes, overri
 
 @settings(max_examples=300)
 @given(st.binary(max_size=300), strategies.overrides())
-def test_arbitrary_bytes_never_crash(data: bytes, overrides: edit.Overrides) -> None:
+def test_arbitrary_bytes_never_crash(data: bytes, overrides: edits.Overrides) -> None:
     try:
         doc = classic.parse(data, "in.conf")
     except ConfigError:

@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from fluent_launch import values
-from fluent_launch.document import FILTER, INPUT, OUTPUT, SERVICE
+from fluent_launch.sections import FILTER, INPUT, OUTPUT, SERVICE
 
 LIBC = ctypes.CDLL(ctypes.util.find_library("c"))
 LIBC.atof.restype = ctypes.c_double

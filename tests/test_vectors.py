@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from fluent_launch import classic
-from fluent_launch.document import LONGEST_LINE
+from fluent_launch.classic import parse as classic
+from fluent_launch.classic.document import LONGEST_LINE
 from fluent_launch.errors import ConfigError
 from tests import view
 from tests.paths import CORPUS, VECTOR_SETS

@@ -12,10 +12,14 @@ from typing import Any
 
 import pytest
 
-from fluent_launch import edit, formats, includes, yaml_config, yaml_edit, yaml_includes
+from fluent_launch import edits, formats, read, sections
 from fluent_launch.errors import ConfigError, UsageError
-from fluent_launch.yaml_edit import quote
-from fluent_launch.yaml_includes import Loaded
+from fluent_launch.yaml import document as yaml_document
+from fluent_launch.yaml import edit as yaml_edit
+from fluent_launch.yaml import includes as yaml_includes
+from fluent_launch.yaml import parse as yaml_parse
+from fluent_launch.yaml.edit import quote
+from fluent_launch.yaml.includes import Loaded
 from tests import yaml_view
 from tests.helpers import overrides
 from tests.paths import CORPUS, REPO, SHARED
@@ -34,7 +38,7 @@ def _vectors(version: str) -> list[Path]:
 
 
 def load(path: Path) -> Loaded:
-    return Loaded(yaml_config.parse(path.read_bytes(), str(path)))
+    return Loaded(yaml_parse.parse(path.read_bytes(), str(path)))
 
 
 @pytest.mark.parametrize("version", ["4.2.8", "5.1.1"])
@@ -70,13 +74,13 @@ def test_inlining_keeps_fluent_bits_view(source: Path) -> None:
     except ConfigError:
         return  # refused: covered by the vectors
     result = yaml_includes.edited(loaded, {}, inline=True)
-    inlined = Loaded(yaml_config.parse(result.data, str(source)))
+    inlined = Loaded(yaml_parse.parse(result.data, str(source)))
     sections, env = yaml_view.view(loaded)
     for section in sections:
         for pair in section["properties"] if section["type"] == "service" else ():
             if pair[0].lower() in SERVICE_FILE_KEYS and not pair[1].startswith("/") and "${" not in pair[1]:
                 # Made absolute as Fluent Bit resolves it for the original (see test_includes.py).
-                pair[1] = os.fsdecode(includes.resolve(os.fsencode(pair[1]), os.path.realpath(source.parent)))
+                pair[1] = os.fsdecode(read.resolve(os.fsencode(pair[1]), os.path.realpath(source.parent)))
     assert yaml_view.view(inlined) == (sections, env)
     assert inlined.docs[inlined.main] == []  # nothing left for Fluent Bit to include
     assert loaded.edited == [loaded.main, *(doc for docs in loaded.docs.values() for doc in docs)]
@@ -89,7 +93,7 @@ def test_firelens_guide_overrides_with_inline_includes() -> None:
         "custom.yaml",
     ]
     out = result.data
-    edited = Loaded(yaml_config.parse(out, str(FIRELENS_YAML)))
+    edited = Loaded(yaml_parse.parse(out, str(FIRELENS_YAML)))
     sections, _ = yaml_view.view(edited)
     inputs = [dict(section["properties"]) for section in sections if section["type"] == "input"]
     assert len(inputs) == 4
@@ -115,7 +119,7 @@ def test_firelens_guide_overrides_refused_without_inline_includes() -> None:
 
 
 def _edit(text: str, *triples: tuple[str, str, str]) -> str:
-    doc = yaml_config.parse(text.encode(), "in.yaml")
+    doc = yaml_parse.parse(text.encode(), "in.yaml")
     return yaml_edit.apply(doc, overrides(*triples)).data.decode()
 
 
@@ -253,19 +257,19 @@ def test_edits(before: str, override: tuple[str, str, str], after: str) -> None:
 )
 def test_refused(text: str, line: int, words: str) -> None:
     with pytest.raises(ConfigError) as refused:
-        yaml_config.parse(text.encode(), "in.yaml")
+        yaml_parse.parse(text.encode(), "in.yaml")
     assert refused.value.line == line and words in refused.value.message, refused.value
 
 
 def test_non_utf8_override_is_a_usage_error() -> None:
-    doc = yaml_config.parse(b"service:\n  a: 1\n", "in.yaml")
+    doc = yaml_parse.parse(b"service:\n  a: 1\n", "in.yaml")
     with pytest.raises(UsageError):
-        yaml_edit.apply(doc, {"service": {b"a": edit.Override(b"a", b"\xff")}})
+        yaml_edit.apply(doc, {"service": {b"a": edits.Override(b"a", b"\xff")}})
 
 
 @pytest.mark.parametrize("key", ["memBufLimit", "mem_buf_limit", "Mem_Buf_Limit", "MEM_BUF_LIMIT"])
 def test_key_ids_match_as_fluent_bit_matches(key: str) -> None:
-    assert yaml_config.key_id(key) == "mem_buf_limit"
+    assert sections.key_id(key) == "mem_buf_limit"
 
 
 def test_settings_name_every_service_and_pipeline_property() -> None:
@@ -273,7 +277,7 @@ def test_settings_name_every_service_and_pipeline_property() -> None:
         "service:\n  flush: 1\npipeline:\n  inputs:\n    - name: tail\n      Tag: a\n      processors:\n"
         "        logs:\n          - name: grep\n  filters:\n    - {name: record_modifier, record: [a b, c d]}\n"
     )
-    found = list(yaml_config.settings(yaml_config.parse(text.encode(), "in.yaml")))
+    found = list(yaml_document.settings(yaml_parse.parse(text.encode(), "in.yaml")))
     assert found == [
         ("in.yaml", 2, "service", "", "flush", "1"),
         ("in.yaml", 5, "input", "tail", "name", "tail"),
@@ -290,7 +294,7 @@ def test_plugins_read_again_from_the_bytes_read_as_first_read(newline: str) -> N
     # lines were read twice).
     lines = ["pipeline:", "  inputs:", "    - name: dummy", "      tag: 'a b'", "    - name: cpu", "      a: b"]
     data = newline.join([*lines, '      c: "d #e"', ""]).encode()
-    plugins = yaml_config.parse(data, "in.yaml").plugins
+    plugins = yaml_parse.parse(data, "in.yaml").plugins
     assert [
         [
             (key.value, yaml_view._scalar(value), key.line, data[value.start : value.end])
@@ -367,8 +371,8 @@ def test_the_diagnostics_read_yaml_settings(tmp_path: Path) -> None:
 
 def test_an_anchor_name_used_twice_is_taken_as_libyaml_and_fluent_bit_take_it() -> None:
     # PyYAML's composer refuses it, libyaml's parser (all Fluent Bit uses) does not.
-    doc = yaml_config.parse(b"service:\n  flush: &a 1\n  grace: &a 2\n", "in.yaml")
-    assert [setting[4:] for setting in yaml_config.settings(doc)] == [("flush", "1"), ("grace", "2")]
+    doc = yaml_parse.parse(b"service:\n  flush: &a 1\n  grace: &a 2\n", "in.yaml")
+    assert [setting[4:] for setting in yaml_document.settings(doc)] == [("flush", "1"), ("grace", "2")]
 
 
 def test_included_files_are_told_apart_by_their_paths_as_fluent_bit_does(tmp_path: Path) -> None:
@@ -453,7 +457,7 @@ def test_inlined_files_of_every_shape_are_edited_then_pasted(tmp_path: Path) -> 
         b'pipeline:\n  inputs:\n    - name: dummy\n      Mem_Buf_Limit: "5M"\n'
     )
     assert {kind: done.sections for kind, done in result.kinds.items()} == {"input": 3, "output": 1}
-    inlined = Loaded(yaml_config.parse(result.data, str(source)))
+    inlined = Loaded(yaml_parse.parse(result.data, str(source)))
     assert [section["name"] for section in yaml_view.view(inlined)[0]] == [
         section["name"] for section in yaml_view.view(loaded)[0]
     ]
@@ -465,7 +469,7 @@ def test_a_large_configs_plugins_are_read_again_from_its_bytes_not_held() -> Non
     plugin = "    - name: dummy\n      tag: 'a b'\n      Mem_Buf_Limit: 25MB\n"
     data = ("pipeline:\n  inputs:\n" + plugin * 1500).encode()
     assert len(data) > 64 * 1024
-    doc = yaml_config.parse(data, "in.yaml")
+    doc = yaml_parse.parse(data, "in.yaml")
     out = yaml_edit.apply(doc, overrides(("input", "mem_buf_limit", "5M"))).data
     assert out == data.replace(b"Mem_Buf_Limit: 25MB", b'Mem_Buf_Limit: "5M"')
     first, last = doc.plugins[0].mapping, doc.plugins[-1].mapping
@@ -478,4 +482,4 @@ def test_a_large_configs_plugins_are_read_again_from_its_bytes_not_held() -> Non
     assert again == [(key.value, yaml_view._scalar(value), key.line, value.start) for key, value in first.pairs]
     assert again[0][:3] == ("name", "dummy", 3)
     assert first.simple and last.simple  # still spans of the file, after the edit and all the reads
-    assert len(list(yaml_config.settings(doc))) == 3 * 1500
+    assert len(list(yaml_document.settings(doc))) == 3 * 1500

@@ -10,8 +10,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fluent_launch import edit, yaml_config, yaml_edit
+from fluent_launch import edits, sections
 from fluent_launch.errors import ConfigError
+from fluent_launch.yaml import edit as yaml_edit
+from fluent_launch.yaml import parse as yaml_parse
+from fluent_launch.yaml import syntax as yaml_syntax
 
 KEYS = ["name", "Mem_Buf_Limit", "mem_buf_limit", "memBufLimit", "tag", "Match", "flush", "log_level"]
 # Values that look like other types, or carry YAML indicators, next to plain words.
@@ -130,22 +133,20 @@ def _flow(value: str, draw: st.DrawFn) -> str:
 
 
 @st.composite
-def yaml_overrides(draw: st.DrawFn) -> edit.Overrides:
-    collected: edit.Overrides = {}
+def yaml_overrides(draw: st.DrawFn) -> edits.Overrides:
+    collected: edits.Overrides = {}
     for _ in range(draw(st.integers(1, 4))):
         key = draw(st.sampled_from([*KEYS[1:], "Scheduler.Cap", "storage.type"])).encode()
         value = draw(st.sampled_from([v for v in VALUES if v.strip() == v and v])).encode()
         kind = draw(st.sampled_from(["input", "filter", "output", "service"]))
-        collected.setdefault(kind, {})[key.lower()] = edit.Override(key, value)
+        collected.setdefault(kind, {})[key.lower()] = edits.Override(key, value)
     return collected
 
 
-def _expected(data: Any, overrides: edit.Overrides) -> Any:
+def _expected(data: Any, overrides: edits.Overrides) -> Any:
     """PyYAML's load of the input with the overrides applied as the launcher means them."""
     wanted = {
-        kind: list(
-            {yaml_config.key_id(o.key.decode()): (o.key.decode(), o.value.decode()) for o in keys.values()}.items()
-        )
+        kind: list({sections.key_id(o.key.decode()): (o.key.decode(), o.value.decode()) for o in keys.values()}.items())
         for kind, keys in overrides.items()
     }
     if "service" in wanted and "service" not in data:
@@ -155,7 +156,7 @@ def _expected(data: Any, overrides: edit.Overrides) -> Any:
         targets += [(category[:-1], plugin) for plugin in plugins]
     for kind, mapping in targets:
         for name, (key, value) in wanted.get(kind, []):
-            hits = [k for k in mapping if k != "processors" and yaml_config.key_id(str(k)) == name]
+            hits = [k for k in mapping if k != "processors" and sections.key_id(str(k)) == name]
             for repeat in hits[1:]:
                 del mapping[repeat]
             mapping[hits[0] if hits else key] = value
@@ -172,9 +173,9 @@ def _loaded(text: bytes) -> Any:
 
 @settings(max_examples=300, deadline=None)
 @given(documents(), yaml_overrides())
-def test_output_loads_to_input_plus_overrides(text: str, overrides: edit.Overrides) -> None:
+def test_output_loads_to_input_plus_overrides(text: str, overrides: edits.Overrides) -> None:
     data = text.encode()
-    doc = yaml_config.parse(data, "in.yaml")
+    doc = yaml_parse.parse(data, "in.yaml")
     assert yaml_edit.apply(doc, {}).data == data
     try:
         out = yaml_edit.apply(doc, overrides).data
@@ -185,7 +186,7 @@ def test_output_loads_to_input_plus_overrides(text: str, overrides: edit.Overrid
     if _has_repeats(before, data):
         return  # PyYAML merges repeated keys: nothing to compare with
     assert _loaded(out) == _expected(before, overrides)
-    again = yaml_config.parse(out, "out.yaml")
+    again = yaml_parse.parse(out, "out.yaml")
     assert yaml_edit.apply(again, overrides).data == out
 
 
@@ -211,9 +212,9 @@ def _has_repeats(loaded: Any, data: bytes) -> bool:
 def test_quoted_values_read_back_as_the_same_string(value: str) -> None:
     text = f"service:\n  a: {yaml_edit.quote(value)}\n".encode()
     assert yaml.load(text, Loader=yaml.CSafeLoader)["service"]["a"] == value
-    (plugin,) = yaml_config.parse(text, "in.yaml").plugins
+    (plugin,) = yaml_parse.parse(text, "in.yaml").plugins
     read = plugin.mapping.pairs[0][1]
-    assert isinstance(read, yaml_config.Scalar) and read.value == value
+    assert isinstance(read, yaml_syntax.Scalar) and read.value == value
 
 
 @st.composite
@@ -232,7 +233,7 @@ def spliced(draw: st.DrawFn) -> str:
 @given(st.one_of(spliced(), st.text(alphabet="ab :#-'\"[]{},&*!|>\n\t\r?%@`.0~", max_size=40)))
 def test_whatever_we_accept_libyaml_reads_the_same(text: str) -> None:
     try:
-        doc = yaml_config.parse(text.encode(), "in.yaml")
+        doc = yaml_parse.parse(text.encode(), "in.yaml")
     except ConfigError:
         return
     assert yaml_edit.apply(doc, {}).data == text.encode()
@@ -242,8 +243,8 @@ def test_whatever_we_accept_libyaml_reads_the_same(text: str) -> None:
 
 
 def _tree(node: Any) -> Any:
-    if isinstance(node, yaml_config.Mapping):
+    if isinstance(node, yaml_syntax.Mapping):
         return {key.value: _tree(value) for key, value in node.pairs}
-    if isinstance(node, yaml_config.Sequence):
+    if isinstance(node, yaml_syntax.Sequence):
         return [_tree(item) for item in node.items]
     return node.value

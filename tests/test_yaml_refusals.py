@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from fluent_launch import yaml_config, yaml_edit
 from fluent_launch.errors import ConfigError
+from fluent_launch.yaml import edit as yaml_edit
+from fluent_launch.yaml import parse as yaml_parse
+from fluent_launch.yaml import syntax as yaml_syntax
 
 _DUMMY = "pipeline:\n  inputs:\n    - name: dummy\n"
 _OUTPUT = "  outputs:\n    - name: stdout\n"
@@ -268,7 +270,7 @@ def test_refused_where_fluent_bit_hangs() -> None:
     # 4.2.8 and 5.1.1 read this in a loop until killed (UPSTREAM_SERVER_VALUE lets the end of the
     # stream go by): refused at the value, as they name no line.
     with pytest.raises(ConfigError) as refused:
-        yaml_config.parse(b"upstream_servers:\n  - name: u\n    k: [a, b]\n", "in.yaml")
+        yaml_parse.parse(b"upstream_servers:\n  - name: u\n    k: [a, b]\n", "in.yaml")
     assert refused.value.line == 3 and "would hang" in refused.value.message, refused.value
 
 
@@ -276,7 +278,7 @@ def test_refused_where_fluent_bit_hangs() -> None:
 def test_refused_at_the_line_recorded(text: str, line: int, words: str) -> None:
     # Fluent Bit's line (REFUSED), or this reader's where Fluent Bit takes it (NOT_TAKEN).
     with pytest.raises(ConfigError) as refused:
-        yaml_config.parse(text.encode(), "in.yaml")
+        yaml_parse.parse(text.encode(), "in.yaml")
     assert refused.value.line == line and words in refused.value.message, refused.value
 
 
@@ -295,7 +297,7 @@ def test_fluent_bit_names_these_lines(tmp_path: Path, text: str, line: int, word
 @pytest.mark.parametrize(("text", "versions"), ACCEPTED)
 def test_taken_as_fluent_bit_takes_it(text: str, versions: frozenset[str]) -> None:
     data = text.encode()
-    doc = yaml_config.parse(data, "in.yaml")
+    doc = yaml_parse.parse(data, "in.yaml")
     # Read as libyaml reads it (BaseLoader types nothing: each scalar is its text, as Fluent Bit
     # reads it), and rendered back byte for byte.
     assert [_tree(root) for root in doc.roots] == list(yaml.load_all(text, Loader=yaml.CBaseLoader))
@@ -324,9 +326,9 @@ def _reader_takes(tmp_path: Path, text: str) -> bool:
     return "yaml error" not in done.stderr and "invalid YAML" not in done.stderr
 
 
-def _tree(node: yaml_config.Node) -> Any:
-    if isinstance(node, yaml_config.Mapping):
+def _tree(node: yaml_syntax.Node) -> Any:
+    if isinstance(node, yaml_syntax.Mapping):
         return {key.value: _tree(value) for key, value in node.pairs}
-    if isinstance(node, yaml_config.Sequence):
+    if isinstance(node, yaml_syntax.Sequence):
         return [_tree(item) for item in node.items]
     return node.value

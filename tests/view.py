@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fluent_launch import edit
-from fluent_launch.document import SERVICE, Document, Entry
+from fluent_launch import edits
+from fluent_launch.classic.document import Document, Entry
+from fluent_launch.sections import SERVICE
 
 
 def _text(raw: bytes) -> str:
@@ -42,7 +43,7 @@ def metas(doc: Document) -> list[list[str]]:
     return [[_text(name), _text(value)] for name, value in doc.metas]
 
 
-def expected_sections(before: list[dict[str, Any]], overrides: edit.Overrides) -> list[dict[str, Any]]:
+def expected_sections(before: list[dict[str, Any]], overrides: edits.Overrides) -> list[dict[str, Any]]:
     """Fluent Bit's view of the edited config, derived from its view of the original."""
     after = []
     for section in before:

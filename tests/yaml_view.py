@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fluent_launch.yaml_config import Mapping, Scalar, Sequence, key_id
-from fluent_launch.yaml_includes import Loaded
+from fluent_launch.sections import key_id
+from fluent_launch.yaml.includes import Loaded
+from fluent_launch.yaml.syntax import Mapping, Scalar, Sequence
 
 _SECTION_NAMES = {
     "parser": "parser",

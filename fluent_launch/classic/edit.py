@@ -11,38 +11,15 @@ from __future__ import annotations
 import itertools
 import os
 
-from fluent_launch import classic
-from fluent_launch.document import SERVICE, Document, Entry, Section, line_end, render, within_line_limit
+from fluent_launch.classic import parse
+from fluent_launch.classic.document import Document, Entry, Section, line_end, within_line_limit
+from fluent_launch.edits import KindResult, Override, Overrides, Replaced, Result, render
 from fluent_launch.errors import ConfigError
-from fluent_launch.records import TYPE_CHECKING, Record
+from fluent_launch.records import TYPE_CHECKING
+from fluent_launch.sections import SERVICE
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-
-class Override(Record):
-    key: bytes  # as the user spelled it; matched without regard to case
-    value: bytes
-
-
-# Per section kind, the overrides keyed by lower-cased key, in the order first given.
-Overrides = dict[str, dict[bytes, Override]]
-
-
-class KindResult(Record):
-    sections: int  # how many sections of the kind were edited (created ones included)
-    created: bool  # a [SERVICE] had to be created
-
-
-# Per section kind and lower-cased override key, the distinct values of the config an
-# override replaced, in file order (a dict for its order).
-Replaced = dict[tuple[str, bytes], dict[bytes, None]]
-
-
-class Result(Record):
-    data: bytes
-    kinds: dict[str, KindResult]
-    replaced: Replaced
 
 
 def apply(doc: Document, overrides: Overrides, each: dict[int, dict[bytes, Override]] | None = None) -> Result:
@@ -74,7 +51,7 @@ def apply(doc: Document, overrides: Overrides, each: dict[int, dict[bytes, Overr
         # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
         edits = itertools.chain(edits, (_new_service(doc, wanted[SERVICE]),))
     data = render(doc.data, within_line_limit(doc.path, doc.data, edits))
-    if b"\0" in doc.data or len(data) > classic.BUFFER_LIMIT:
+    if b"\0" in doc.data or len(data) > parse.BUFFER_LIMIT:
         _check_still_accepted(doc.path, data)
     return Result(data, kinds, replaced)
 
@@ -106,7 +83,7 @@ def _check_still_accepted(path: str, data: bytes) -> None:
     are read again.
     """
     try:
-        classic.parse(data, path)
+        parse.parse(data, path)
     except ConfigError as error:
         raise ConfigError(path, error.line, f"Fluent Bit would refuse the edited config: {error.message}") from None
 

@@ -1,28 +1,22 @@
-"""Read Fluent Bit's YAML config format: byte spans of every node, and what Fluent Bit makes of them.
+"""Read YAML as Fluent Bit configs are written in it: a tree of nodes, each with its byte span.
 
 Not a general YAML library: a reader of the YAML that Fluent Bit configs are written in
 (block and flow collections, plain, quoted and block scalars on one line or spanning lines,
 comments, anchors and tags, explicit `?` keys, several documents, `%YAML`/`%TAG` directives),
 keeping where each node sits in the bytes so that an edit replaces exactly the spans it names
 and an unedited document renders to the input. What it does not read exactly (NEL, U+2028
-and U+2029 as line breaks, keys other than scalars on their line) is refused, as is what Fluent Bit
-refuses (aliases, syntax errors, a structure its reader has no state for). Imported only for
-YAML files: a classic launch never pays for it.
+and U+2029 as line breaks, keys other than scalars on their line) is refused, as is what libyaml
+refuses (aliases, syntax errors). What Fluent Bit makes of the tree is parse.py's.
 """
 
 from __future__ import annotations
 
 from _operator import add  # not `operator`: a Python module whose import is 0.3 ms of a start
-from itertools import accumulate, chain, count, islice
+from itertools import accumulate, count, islice
 from struct import pack
 
-from fluent_launch import stack
-from fluent_launch.document import BUFFER_KEYS, EMITTERS, FILTER, INPUT, OUTPUT, SERVICE, Buffer, raw_may_matter
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
 
 # What may appear in a YAML stream besides printable Unicode: tab, LF, CR.
 _CONTROL = bytes(range(0x20)).replace(b"\t", b"").replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
@@ -59,30 +53,10 @@ _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
 _HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 # The top-level keys Fluent Bit knows (compared without regard to case), and what each becomes.
-_PLUGIN_KINDS = {"inputs": INPUT, "filters": FILTER, "outputs": OUTPUT}
-_LIST_SECTIONS = {
-    "parsers": "parser",
-    "multiline_parsers": "multiline_parser",
-    "stream_processor": "stream_processor",
-    "upstream_servers": "upstream_servers",
-    "customs": "custom",
-}
-# The entries read as plugins (by PLUGIN_START), and the signals a `processors:` mapping takes.
-_PLUGIN_STATES = frozenset((INPUT, FILTER, OUTPUT, "custom", "processor"))
-_SIGNALS = frozenset(("logs", "metrics", "traces"))
-# The key of a list section's entry that holds a list of groups (compared as written).
-_GROUP_LISTS = {"multiline_parser": "rules", "upstream_servers": "nodes"}
-
-
 # How deep collections may nest. libyaml 0.2.5, which Fluent Bit links in Debian's and Amazon
 # Linux's builds, reads any depth; later libyaml refuses past 1000 levels. This reader takes
 # ten times that and refuses beyond, where its frames would take tens of MiB.
 MAX_DEPTH = 10_000
-# The reader's frames a level of nesting takes at most (an explicit key's value in a block
-# mapping: _explicit_pair, value_after, _value_below, block_node, block_mapping), with room for
-# the frames of the caller.
-_FRAMES_PER_LEVEL = 6
-
 _NOT_A_KEY = "a mapping key must be a scalar: Fluent Bit takes no list or mapping as a key"
 # The tag handles every document knows without a %TAG directive.
 _HANDLES = frozenset((b"!", b"!!"))
@@ -153,111 +127,9 @@ if TYPE_CHECKING:
     Node = Union[Scalar, Mapping, Sequence]
 
 
-class Plugin:
-    """A plugin of the pipeline (or the service section): its mapping and where it came from."""
+class Reader:
+    """One pass over a file's lines: `documents()` gives each document's top-level mapping."""
 
-    __slots__ = ("kind", "mapping")
-
-    def __init__(self, kind: str, mapping: Mapping) -> None:
-        self.kind = kind
-        self.mapping = mapping
-
-
-class YamlDocument:
-    """One YAML config file: its bytes, its node tree, and the parts Fluent Bit reads."""
-
-    __slots__ = (
-        "breaks",
-        "data",
-        "includes",
-        "newline",
-        "open_block",
-        "path",
-        "plugins",
-        "roots",
-        "sections",
-        "service_key",
-        "spanning",
-        "tag_handles",
-        "unmatched",
-    )
-
-    def __init__(self, path: str, data: bytes, roots: list[Mapping], breaks: bytes) -> None:
-        self.path = path
-        self.data = data
-        # The bytes with an LF for every line break (a CR on its own too), where lines are found:
-        # the same object as data in a file without such a CR.
-        self.breaks = breaks
-        self.roots = roots  # each document's top-level mapping
-        # The file's first line break, for the lines an edit adds: LF, CRLF or a CR on its own.
-        first = breaks.find(b"\n")
-        self.newline = b"\n"
-        if first >= 0 and data[first] == 0x0D:
-            self.newline = b"\r"
-        elif first > 0 and data[first - 1] == 0x0D:
-            self.newline = b"\r\n"
-        self.plugins: list[Plugin] = []  # service and pipeline plugins, in file order
-        self.includes: list[Scalar] = []
-        self.service_key: Scalar | None = None
-        self.open_block: int | None = None  # the line of a block scalar that ends the file unterminated
-        self.tag_handles = False  # whether a %TAG directive declares one
-        self.spanning = False  # whether a plain scalar spans lines
-        # (key as written, kind, mapping or list node) for every top-level section, in order.
-        self.sections: list[tuple[Scalar, str, Node]] = []
-        # Of a main config: (file, line, pattern) of each include glob, its own or an included
-        # file's, that matches no file (Fluent Bit warns and reads on).
-        self.unmatched: list[tuple[str, int, str]] = []
-
-    @property
-    def root(self) -> Mapping | None:
-        """The last document's top-level mapping (where a new section goes), or None."""
-        return self.roots[-1] if self.roots else None
-
-
-def key_id(key: str) -> str:
-    """The property a key names: Fluent Bit turns camelCase into snake_case
-    (flb_cf_key_translate) and then matches without regard to case."""
-    known = _KEY_IDS.get(key)
-    if known is None:
-        known = _KEY_IDS[key] = _key_id(key)
-    return known
-
-
-_KEY_IDS: dict[str, str] = {}  # the few keys a config spells, each translated once
-
-
-def _key_id(key: str) -> str:
-    if not key[:1].islower() or not key[:1].isascii() or "_" in key:
-        return key.lower()
-    return "".join(
-        "_" + char.lower() if char.isupper() and char.isascii() and index else char.lower()
-        for index, char in enumerate(key)
-    )
-
-
-def parse(data: bytes, path: str) -> YamlDocument:
-    """Read a YAML config; raise ConfigError where Fluent Bit would refuse it, or where this
-    reader cannot be sure to read it as Fluent Bit does."""
-    try:
-        return _parse(data, path)
-    except RecursionError:
-        # Each level of nesting is a few frames of this reader (and of the checks of the tree),
-        # so a config nested a few hundred deep needs more than Python's default 1000.
-        return stack.deep(lambda: _parse(data, path), _FRAMES_PER_LEVEL * MAX_DEPTH)
-
-
-def _parse(data: bytes, path: str) -> YamlDocument:
-    parser = _Parser(data, path)
-    doc = YamlDocument(path, data, parser.documents(), parser.data)
-    doc.open_block = parser.open_block
-    doc.tag_handles = parser.tag_handles
-    doc.spanning = parser.spanning
-    for root in doc.roots:
-        _structure(doc, root)
-    return doc
-
-
-class _Parser:
     def __init__(self, data: bytes, path: str) -> None:
         self.path = path
         self.data = data
@@ -383,13 +255,13 @@ class _Parser:
                 row, col = self.skip(row, 3)
             elif roots or row != directives:
                 raise self.error(
-                    min(row, _end_line(self.data) - 1), "expected '---', the start of a document (libyaml refuses it)"
+                    min(row, end_line(self.data) - 1), "expected '---', the start of a document (libyaml refuses it)"
                 )
             if row >= len(lines) or (
                 col == 0 and (self._marker(row, b"...") or self._marker(row, b"---") or lines[row][:1] == b"%")
             ):
                 raise self.error(
-                    row if row < len(lines) else _end_line(self.data) - 1,
+                    row if row < len(lines) else end_line(self.data) - 1,
                     "the document is empty: Fluent Bit expects a mapping",
                 )
             node, row, col = self.block_node(row, col, -1)
@@ -1185,7 +1057,7 @@ class _Parser:
     def flow_skip(self, row: int, col: int) -> tuple[int, int]:
         row, col = self.skip(row, col, flow=True)
         if row >= len(self.lines):
-            raise self.error(_end_line(self.data) - 1, "a flow collection is not closed")
+            raise self.error(end_line(self.data) - 1, "a flow collection is not closed")
         if col == 0 and (self._marker(row, b"---") or self._marker(row, b"...")):
             raise self.error(row, "a '---' or '...' line inside a flow collection (libyaml refuses it)")
         return row, col
@@ -1209,7 +1081,7 @@ def _reread(mapping: Mapping, data: bytes) -> list[tuple[Scalar, Node]]:
     # The reader took every CR in these lines for the end of a CRLF.
     lines = [line[:-1] if line[-1:] == b"\r" else line for line in lines]
     pairs: list[tuple[Scalar, Node]] = []
-    _Parser._simple_run(pairs, lines, starts, 0, mapping.column, False, mapping.line)
+    Reader._simple_run(pairs, lines, starts, 0, mapping.column, False, mapping.line)
     return pairs
 
 
@@ -1230,301 +1102,7 @@ def _block_value(items: list[tuple[int, str]], style: str) -> str:
     return "".join(parts)
 
 
-# -- what Fluent Bit makes of the tree --------------------------------------------------------
-
-
-def _structure(doc: YamlDocument, root: Mapping) -> None:
-    """Check the tree against Fluent Bit's reader (flb_cf_yaml.c) and find its sections. Where
-    4.2.8 and 5.1.1 differ, what either version takes is taken: a config is never refused that
-    one of them runs."""
-    for key, value in root.pairs:
-        name = key.value.lower()
-        if name == "pipeline":
-            kind = "pipeline"
-            if not isinstance(value, Mapping):
-                # PIPELINE takes a scalar for a category: a known one is read as such, and what
-                # follows it is refused.
-                known = isinstance(value, Scalar) and value.value.lower() in _PLUGIN_KINDS
-                raise ConfigError(
-                    doc.path,
-                    _line_after(doc, value) if known else value.line,
-                    "pipeline: must be a mapping of inputs, filters and outputs",
-                )
-            for category, plugins in value.pairs:
-                plugin_kind = _PLUGIN_KINDS.get(category.value.lower())
-                if plugin_kind is None:
-                    raise _refuse(
-                        doc, category, f"unknown pipeline category {category.value!r} (inputs, filters or outputs)"
-                    )
-                for plugin in _plugin_list(doc, plugins, category.value, plugin_kind):
-                    doc.plugins.append(Plugin(plugin_kind, plugin))
-        elif name in ("service", "env") or name not in ("includes", "plugins", *_LIST_SECTIONS):
-            kind = SERVICE if name == "service" else ("env" if name == "env" else "other")
-            if name == "service":
-                if doc.service_key is not None:
-                    raise _refuse(doc, key, "duplicated definition of 'service'")
-                doc.service_key = key
-            if kind == "env" and isinstance(value, Sequence):
-                # 5.1.1's list of variables (`- name: X`, `value: ...`, `uri: ...`); 4.2.8 refuses it.
-                for item in value.items:
-                    if not isinstance(item, Mapping):
-                        raise _refuse(doc, item, "env: a list of variables must hold mappings ('- name: ...')")
-                    _check_scalars(doc, item, "env: a variable's values must be scalars, not a list or mapping")
-            elif not isinstance(value, Mapping):
-                raise _refuse(doc, value, f"{key.value}: must be a mapping of keys to values")
-            elif kind == SERVICE:
-                for _, item in value.pairs:
-                    if isinstance(item, Sequence):  # 5.1.1 takes a mapping (of anything); 4.2.8 refuses it
-                        raise _refuse(doc, item, "a value in service: must be a scalar or a mapping, not a list")
-                doc.plugins.append(Plugin(SERVICE, value))
-            elif name != "extensions":  # 5.1.1 takes any value there (4.2.8: an unknown section)
-                _check_scalars(doc, value, f"a value in {key.value}: must be a scalar, not a list or mapping")
-        elif name == "includes":
-            kind = "includes"
-            for item in _scalar_list(doc, value, key.value):
-                doc.includes.append(item)
-        elif name == "plugins":
-            kind = "plugins"
-            _scalar_list(doc, value, key.value)
-        else:
-            kind = _LIST_SECTIONS[name]
-            _plugin_list(doc, value, key.value, kind)
-        doc.sections.append((key, kind, value))
-
-
-def _refuse(doc: YamlDocument, node: Node, message: str) -> ConfigError:
-    return ConfigError(doc.path, node.line, message)
-
-
-def _nested_list(doc: YamlDocument, node: Sequence, where: str) -> ConfigError:
-    """Fluent Bit's list states let the start of a list inside the list go by: its items are read
-    as the list's own, and its end ends the whole list, so the event after it is refused. (Were
-    that event a scalar, the state above would take it as a key and stop later: not followed.)"""
-    return ConfigError(
-        doc.path, _line_after(doc, node), f"{where}: a list inside the list (line {node.line}) is not allowed"
-    )
-
-
-def _plugin_list(doc: YamlDocument, node: Node, where: str, kind: str) -> list[Mapping]:
-    """The list's entries, checked as Fluent Bit's reader checks an entry of `kind` (a plugin
-    kind, processor, a list section's kind, or group), refused where it refuses, in order."""
-    if isinstance(node, Mapping):
-        # Fluent Bit reads the mapping as one entry (the old `inputs: {tail: {...}}` layout)
-        # and stops only at the event after it: the next key, or the end of the parent (where,
-        # for a signal's processors or a list of groups, it names no line).
-        _check_entry(doc, node, kind)
-        raise ConfigError(
-            doc.path,
-            _line_after(doc, node),
-            f"{where}: must be a list of mappings ('- name: ...'), not the mapping from line {node.line}",
-        )
-    if not isinstance(node, Sequence):
-        raise _refuse(doc, node, f"{where}: must be a list of mappings ('- name: ...')")
-    entries = []
-    for item in node.items:
-        if isinstance(item, Sequence):
-            _plugin_list(doc, item, where, kind)
-            raise _nested_list(doc, item, where)
-        if not isinstance(item, Mapping):
-            raise _refuse(doc, item, f"{where}: must be a list of mappings ('- name: ...'), and this item is not one")
-        _check_entry(doc, item, kind)
-        entries.append(item)
-    return entries
-
-
-def _scalar_list(doc: YamlDocument, node: Node, where: str) -> list[Scalar]:
-    if not isinstance(node, Sequence):
-        raise _refuse(doc, node, f"{where}: must be a list of values")
-    scalars = []
-    for item in node.items:
-        if isinstance(item, Sequence):
-            _scalar_list(doc, item, where)
-            raise _nested_list(doc, item, where)
-        if not isinstance(item, Scalar):
-            raise _refuse(doc, item, f"{where}: must be a list of values, and this item is not one")
-        scalars.append(item)
-    return scalars
-
-
-def _line_after(doc: YamlDocument, node: Node) -> int:
-    """The line of the first token after `node`, where libyaml's next event starts; at the end
-    of the file, the line after the last (libyaml ends the stream on a line of its own)."""
-    data = doc.breaks
-    line = data.count(b"\n", 0, node.end) + 1
-    for text in data[node.end :].split(b"\n"):
-        content = text.strip(b" \t\r")
-        if content and content[:1] != b"#":
-            return line
-        line += 1
-    return _end_line(data)
-
-
-def _end_line(data: bytes) -> int:
+def end_line(data: bytes) -> int:
     """The line of libyaml's end of the stream: the file's last line break starts it, or libyaml
     starts a new line for it."""
     return data.count(b"\n") + 1 + (not data.endswith(b"\n"))
-
-
-def _check_entry(doc: YamlDocument, entry: Mapping, kind: str) -> None:
-    """An entry of a list: a plugin or processor, a rule or upstream node (a group: scalars
-    only), or a list section's entry (scalars, and its list of groups)."""
-    if kind in _PLUGIN_STATES:
-        _check_plugin(doc, entry, kind)
-    elif kind == "group":
-        _check_scalars(doc, entry, "a value of a rule or node must be a scalar, not a list or mapping")
-    else:
-        groups = _GROUP_LISTS.get(kind)
-        for key, value in entry.pairs:
-            if key.value == groups:
-                _plugin_list(doc, value, key.value, "group")
-            elif isinstance(value, Scalar):
-                continue
-            elif kind != "upstream_servers":
-                raise _refuse(doc, value, f"{key.value}: {kind} settings must be scalars, not lists or mappings")
-            else:
-                line = _lost_line(doc, value)
-                hint = "Fluent Bit loses its place there and stops here" if line else "Fluent Bit would hang on it"
-                raise ConfigError(
-                    doc.path,
-                    line or value.line,
-                    f"{key.value}: upstream server settings must be scalars, not the one on line {value.line} ({hint})",
-                )
-
-
-def _lost_line(doc: YamlDocument, value: Node) -> int | None:
-    """Where Fluent Bit stops after an upstream server's value that is no scalar, or None where it
-    loops for ever. UPSTREAM_SERVER_VALUE lets every event but a scalar go by, and UPSTREAM_SERVER
-    takes a scalar as a key: from there on the scalars alternate as keys and values, and the first
-    other event met where a key is expected is refused (a mapping's end never is: its pairs
-    leave the states as they found them)."""
-    events = chain.from_iterable(map(_events, doc.roots))
-    for node, _ in events:
-        if node is value:
-            break
-    key_expected = False
-    for node, end in events:
-        if isinstance(node, Scalar):
-            key_expected = not key_expected
-        elif key_expected:
-            if not end:
-                return node.line
-            # a flow collection ends at its bracket, a block one at the token after it
-            return doc.breaks.count(b"\n", 0, node.end - 1) + 1 if node.flow else _line_after(doc, node)
-    return None
-
-
-def _events(node: Node) -> Iterator[tuple[Node, bool]]:
-    """libyaml's events for the node, in order: (node, False) for a scalar or a collection's start,
-    (collection, True) for its end."""
-    yield node, False
-    if isinstance(node, Scalar):
-        return
-    if isinstance(node, Mapping):
-        for key, value in node.pairs:
-            yield key, False
-            yield from _events(value)
-    else:
-        for item in node.items:
-            yield from _events(item)
-    yield node, True
-
-
-def _check_scalars(doc: YamlDocument, mapping: Mapping, message: str) -> None:
-    for _, item in mapping.pairs:
-        if not isinstance(item, Scalar):
-            raise _refuse(doc, item, message)
-
-
-def _check_plugin(doc: YamlDocument, plugin: Mapping, kind: str) -> None:
-    """A plugin's values, as PLUGIN_VAL takes them (keys compared as written): scalars, lists of
-    scalars, mappings of scalars (groups); a `processors:` mapping holds lists of processors by
-    signal; `processors`, `routes` and any value of a processor may otherwise hold anything."""
-    if plugin.simple:
-        return
-    for key, value in plugin.pairs:
-        if isinstance(value, Scalar):
-            continue
-        if isinstance(value, Mapping) and key.value == "processors":
-            for signal, processors in value.pairs:
-                if signal.value.lower() not in _SIGNALS:
-                    raise _refuse(doc, signal, f"unknown processor {signal.value!r} (logs, metrics or traces)")
-                _plugin_list(doc, processors, signal.value, "processor")
-        elif kind == "processor" or key.value in ("processors", "routes"):
-            continue
-        elif isinstance(value, Sequence):
-            for item in value.items:
-                if not isinstance(item, Scalar):
-                    raise _refuse(doc, item, f"{key.value}: a list of values may hold only scalars")
-        elif kind != INPUT or key.value != "telemetry":  # 5.1.1 takes an input's telemetry mapping whole
-            _check_scalars(doc, value, f"{key.value}: a nested mapping may hold only scalars")
-
-
-def settings(doc: YamlDocument) -> Iterator[tuple[str, int, str, str, str, str]]:
-    """(path, line, kind, plugin name, key, value) for every property of the service and the
-    pipeline plugins, in file order: a list gives one per item; what is nested deeper (groups,
-    `processors`, `routes`) is not a setting of the plugin itself and is left out."""
-    for plugin in doc.plugins:
-        pairs = plugin.mapping.pairs
-        # Its `name:` (the plugin's type), or "" (the service section has none).
-        name = next(
-            (value.value for key, value in pairs if key.value.lower() == "name" and isinstance(value, Scalar)), ""
-        )
-        for key, value in pairs:
-            if isinstance(value, Scalar):
-                yield doc.path, key.line, plugin.kind, name, key.value, value.value
-            elif isinstance(value, Sequence) and key.value not in ("processors", "routes"):
-                for item in value.items:
-                    if isinstance(item, Scalar):
-                        yield doc.path, item.line, plugin.kind, name, key.value, item.value
-
-
-def buffers(doc: YamlDocument, reached: bool) -> Iterator[Buffer]:
-    """The document's inputs and emitters, in file order (see document.Buffer)."""
-    for index, plugin in enumerate(doc.plugins):
-        if plugin.kind not in BUFFER_KEYS:
-            continue
-        # The last of a repeated property wins, as the values are set in order.
-        found = {key_id(key.value): value.value for key, value in plugin.mapping.pairs if isinstance(value, Scalar)}
-        name = found.get("name", "")
-        if plugin.kind == FILTER and name.lower() not in EMITTERS:
-            continue
-        limit_key, storage_key = (key.decode() for key in BUFFER_KEYS[plugin.kind])
-        limit = found.get(limit_key)
-        filesystem = found.get(storage_key, "").lower() == "filesystem"
-        written = None if limit is None else limit.encode()
-        yield Buffer(doc.path, plugin.mapping.line, plugin.kind, name, index, written, filesystem, reached)
-
-
-def may_matter(
-    doc: YamlDocument, words: Iterable[bytes], keys: Iterable[bytes], odd: Callable[[bytes, bytes], bool]
-) -> bool:
-    """Whether settings(doc) could give a check anything to report, judged from the raw bytes
-    (see document.raw_may_matter): keys and words in snake_case or camelCase (`memBufLimit`),
-    a key quoted or not, its value plain or quoted on the key's line (a plain value may go on
-    over the lines after it, and a CR on its own ends a line: in a config with either, every
-    setting is walked)."""
-    if doc.spanning or doc.breaks is not doc.data:
-        return True
-    spellings = {spelled: key for key in keys for spelled in (key, key.replace(b"_", b""))}
-    return raw_may_matter(doc.data, {*words, *(word.replace(b"_", b"") for word in words)}, spellings, odd, _line_value)
-
-
-def _line_value(rest: bytes) -> bytes | None:
-    """The value of the `key: value` line whose key `rest` follows, or None where the line alone
-    does not give it (a value on the next lines, a flow collection, an anchor, a tag, an escape)."""
-    if rest[:1] in (b'"', b"'"):
-        rest = rest[1:]  # the key's closing quote
-    if rest[:1] != b":":
-        return None
-    value = rest[1:]
-    for comment in (b" #", b"\t#"):
-        if comment in value:
-            value = value[: value.index(comment)]
-    value = value.strip(b" \t\r")
-    if not value or value[:1] in b"{[&*!|>%@`" or b"\\" in value:
-        return None
-    quote = value[:1]
-    if quote in (b'"', b"'"):
-        inner = value[1:-1]
-        return inner if len(value) > 1 and value[-1:] == quote and quote not in inner else None
-    return None if any(mark in value for mark in (b",", b"]", b"}")) else value

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import os
 
-from fluent_launch import edit, includes
-from fluent_launch.document import SERVICE
+from fluent_launch.edits import KindResult, Overrides, Replaced, Result
 from fluent_launch.errors import ConfigError, LaunchError
-from fluent_launch.read import read_config
+from fluent_launch.read import MAX_FILES, nested, read_config, resolve
 from fluent_launch.records import TYPE_CHECKING
-from fluent_launch.yaml_config import Mapping, Scalar, YamlDocument, key_id, parse
-from fluent_launch.yaml_edit import apply, line_end, quote
+from fluent_launch.sections import SERVICE, key_id
+from fluent_launch.yaml.document import YamlDocument
+from fluent_launch.yaml.edit import apply, line_end, quote
+from fluent_launch.yaml.parse import parse
+from fluent_launch.yaml.syntax import Mapping, Scalar
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from fluent_launch.yaml_config import Node
+    from fluent_launch.yaml.syntax import Node
 
     Edit = tuple[int, int, bytes]
 
@@ -45,6 +47,8 @@ class Section:
 class Loaded:
     """The main config and every file it includes, in the order Fluent Bit reads them."""
 
+    yaml = True  # see classic.document.Document.yaml
+
     def __init__(self, main: YamlDocument) -> None:
         self.main = main
         self.docs: dict[YamlDocument, list[YamlDocument]] = {}  # each file's included files
@@ -55,7 +59,7 @@ class Loaded:
         # before its path repeats.
         self.seen = {main.path}
         self.service: YamlDocument | None = None
-        self.sections: list[Section] = includes.nested(lambda: list(self._walk(main)))
+        self.sections: list[Section] = nested(lambda: list(self._walk(main)))
         self.edited = [main]  # the files written out: the main one, and those pasted into it
 
     def _walk(self, doc: YamlDocument) -> Iterator[Section]:
@@ -94,8 +98,8 @@ class Loaded:
     def _read(self, parent: YamlDocument, entry: Scalar, target: str) -> YamlDocument:
         if target in self.seen:
             raise ConfigError(parent.path, entry.line, f"{target} is already included")
-        if len(self.seen) >= includes.MAX_FILES:
-            raise ConfigError(parent.path, entry.line, f"more than {includes.MAX_FILES} config files")
+        if len(self.seen) >= MAX_FILES:
+            raise ConfigError(parent.path, entry.line, f"more than {MAX_FILES} config files")
         self.seen.add(target)
         try:
             os.stat(target)
@@ -112,7 +116,7 @@ def _joined(doc: YamlDocument, entry: str) -> str:
     return entry if entry.startswith("/") else (os.path.dirname(doc.path) or ".") + "/" + entry
 
 
-def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> edit.Result:
+def edited(loaded: Loaded, overrides: Overrides, inline: bool) -> Result:
     """The main config with the overrides applied and its relative paths made absolute, as
     Fluent Bit would have resolved them for the original; with `inline`, each `includes:`
     replaced by the included files' sections, recursively, edited too, in the place Fluent
@@ -127,8 +131,8 @@ def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> edit.Resu
     root = os.path.dirname(os.path.realpath(main.path))
     overridden = frozenset(key_id(os.fsdecode(key)) for key in overrides.get(SERVICE, {}))
     files = [main]
-    kinds: dict[str, edit.KindResult] = {}
-    replaced: edit.Replaced = {}
+    kinds: dict[str, KindResult] = {}
+    replaced: Replaced = {}
 
     def edited_bytes(doc: YamlDocument, extra: list[Edit], whole: bool) -> bytes:
         if doc is service:
@@ -138,8 +142,8 @@ def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> edit.Resu
         elsewhere = service if service is not main and not inline else None
         result = apply(doc, overrides, elsewhere, extra, create_service=whole and service is None)
         for kind, done in result.kinds.items():
-            before = kinds.get(kind, edit.KindResult(0, False))
-            kinds[kind] = edit.KindResult(before.sections + done.sections, before.created or done.created)
+            before = kinds.get(kind, KindResult(0, False))
+            kinds[kind] = KindResult(before.sections + done.sections, before.created or done.created)
         for key, olds in result.replaced.items():
             replaced.setdefault(key, {}).update(olds)
         return result.data
@@ -155,9 +159,9 @@ def edited(loaded: Loaded, overrides: edit.Overrides, inline: bool) -> edit.Resu
         return doc.breaks.rfind(b"\n", 0, key.start) + 1, line_end(doc.breaks, node.end), b"".join(bodies)
 
     relocated = [] if inline else [_absolute(main, entry) for entry in main.includes if not entry.value.startswith("/")]
-    data = includes.nested(lambda: edited_bytes(main, relocated, True))
+    data = nested(lambda: edited_bytes(main, relocated, True))
     loaded.edited = files
-    return edit.Result(data, kinds, replaced)
+    return Result(data, kinds, replaced)
 
 
 def _absolute(doc: YamlDocument, entry: Scalar) -> Edit:
@@ -183,7 +187,7 @@ def _service_paths(doc: YamlDocument, root: str, overridden: frozenset[str]) -> 
                 and not value.value.startswith("/")
                 and "${" not in value.value
             ):
-                absolute = os.fsdecode(includes.resolve(os.fsencode(value.value), root))
+                absolute = os.fsdecode(resolve(os.fsencode(value.value), root))
                 edits.append((value.start, value.end, quote(absolute).encode()))
     return edits
 

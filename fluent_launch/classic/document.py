@@ -14,38 +14,12 @@ from struct import Struct
 
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING, Record
+from fluent_launch.sections import BUFFER_KEYS, EMITTERS, FILTER, INPUT, Buffer, raw_may_matter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-# Section kinds, as Fluent Bit names them (flb_config_format.c, get_section_type).
-SERVICE = "service"
-INPUT = "input"
-FILTER = "filter"
-OUTPUT = "output"
-
-# What every config format gives the diagnostics of an entry: (path, line, kind, plugin, key
-# as spelled, value); see settings().
-Setting = tuple[str, int, str, str, str, str]
-
-# The filters whose emitter buffers records as an input does (Emitter_Mem_Buf_Limit, 10M by default).
-EMITTERS = frozenset(("rewrite_tag", "multiline"))
-# Per kind, the keys of a buffer's limit and of its storage type (lower case).
-BUFFER_KEYS = {INPUT: (b"mem_buf_limit", b"storage.type"), FILTER: (b"emitter_mem_buf_limit", b"emitter_storage.type")}
-
-
-class Buffer(Record):
-    """An input, or a filter's emitter, that holds records while the output cannot take them."""
-
-    path: str
-    line: int
-    kind: str  # INPUT, or FILTER for an emitter
-    plugin: str
-    position: int  # the section's (classic) or plugin's (YAML) index in its file, for the edit
-    limit: bytes | None  # its Mem_Buf_Limit (Emitter_Mem_Buf_Limit) as written, if any
-    filesystem: bool  # storage.type (emitter_storage.type) filesystem: bounded by storage.max_chunks_up
-    reached: bool  # in a file the launcher edits
-
+    from fluent_launch.sections import Setting
 
 # C's isspace() in the C locale, which Fluent Bit trims values with.
 _SPACE = b" \t\n\v\f\r"
@@ -113,6 +87,8 @@ class Document:
         "newline",
         "path",
     )
+
+    yaml = False  # what formats.py asks, so as not to import the other format to tell
 
     def __init__(self, path: str, data: bytes) -> None:
         self.path = path
@@ -265,19 +241,6 @@ class Sections:
         return (doc.section(index, keys) for index, kind in enumerate(doc.kinds) if kind in wanted)
 
 
-def render(data: bytes, edits: Iterable[tuple[int, int, bytes]]) -> bytes:
-    """`data` with each (start, end, replacement) applied; spans in order and not overlapping."""
-    out = bytearray()
-    view = memoryview(data)
-    pos = 0
-    for start, end, replacement in edits:
-        out += view[pos:start]
-        out += replacement
-        pos = end
-    out += view[pos:]
-    return bytes(out)
-
-
 def within_line_limit(
     path: str, data: bytes, edits: Iterable[tuple[int, int, bytes]]
 ) -> Iterator[tuple[int, int, bytes]]:
@@ -354,39 +317,3 @@ def may_matter(
     if doc._joined:
         return True  # lines cut and joined at NUL bytes are not the raw lines
     return raw_may_matter(doc.data, words, {key: key for key in keys}, odd, lambda rest: rest.strip(_SPACE))
-
-
-def raw_may_matter(
-    data: bytes,
-    words: Iterable[bytes],
-    spellings: dict[bytes, bytes],
-    odd: Callable[[bytes, bytes], bool],
-    value_of: Callable[[bytes], bytes | None],
-) -> bool:
-    """Whether a config's settings could give a check anything to report, judged from its raw
-    bytes so that a large config is not walked entry by entry when nothing in it matters: true
-    if one of `words` is anywhere, or if, wherever a spelling of a key occurs, `value_of` the
-    rest of its line is a value that `odd(key, value)` calls odd, or None (what the line alone
-    cannot tell). All in lower case: the checks ignore case. Never false where a walk would
-    find an entry that matters; often true where it would not.
-    """
-    # One lower-case copy and slices of single lines: a large config is not copied again.
-    lowered = data.lower()
-    if any(word in lowered for word in words):
-        return True
-    for spelled, key in spellings.items():
-        rests = set()  # values repeat: each distinct one is judged once
-        at = lowered.find(spelled)
-        while at >= 0:
-            start = at + len(spelled)
-            end = lowered.find(b"\n", start)
-            rest = lowered[start : end if end >= 0 else len(lowered)]
-            if spelled in rest:
-                return True  # the key twice in a line: the walk judges what is whose
-            rests.add(rest)
-            at = lowered.find(spelled, start + len(rest))
-        for rest in rests:
-            value = value_of(rest)
-            if value is None or odd(key, value):
-                return True
-    return False

@@ -9,19 +9,11 @@ does not see. `@INCLUDE` lines are left for Fluent Bit to follow.
 
 from __future__ import annotations
 
-from fluent_launch.document import (
-    FILTER,
-    INPUT,
-    OUTPUT,
-    SERVICE,
-    Document,
-    Include,
-    line_end,
-    render,
-    within_line_limit,
-)
+from fluent_launch.classic.document import Document, Include, line_end, within_line_limit
+from fluent_launch.edits import render
 from fluent_launch.errors import ConfigError
 from fluent_launch.records import TYPE_CHECKING
+from fluent_launch.sections import FILTER, INPUT, OUTPUT, SERVICE
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import os
 
-from fluent_launch import edit
-from fluent_launch.document import SERVICE, render
+from fluent_launch.edits import KindResult, Override, Overrides, Replaced, Result, render
 from fluent_launch.errors import ConfigError, UsageError
 from fluent_launch.records import TYPE_CHECKING
-from fluent_launch.yaml_config import Mapping, Scalar, YamlDocument, key_id
+from fluent_launch.sections import SERVICE, key_id
+from fluent_launch.yaml.document import YamlDocument
+from fluent_launch.yaml.syntax import Mapping, Scalar
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from fluent_launch.yaml_config import Node
+    from fluent_launch.yaml.syntax import Node
 
 # Plain scalars YAML 1.1 (PyYAML) or 1.2 would read as something other than a string.
 _TYPED_WORDS = frozenset(["y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf"])
@@ -61,8 +62,8 @@ class _Wanted:
 
     __slots__ = ("key", "lowered", "name", "pair", "quoted", "value")
 
-    def __init__(self, override: edit.Override) -> None:
-        self.lowered = override.key.lower()  # as edit.Overrides holds it
+    def __init__(self, override: Override) -> None:
+        self.lowered = override.key.lower()  # as Overrides holds it
         key = _text(override.key, "key")
         self.name = key_id(key)
         self.value = _text(override.value, "value")
@@ -71,7 +72,7 @@ class _Wanted:
         self.pair = f"{quote(key)}: {quoted}"  # as a new key is written
 
 
-def _by_property(overrides: Iterable[edit.Override]) -> list[_Wanted]:
+def _by_property(overrides: Iterable[Override]) -> list[_Wanted]:
     """One override per property: `memBufLimit` and `Mem_Buf_Limit` are one, the last given wins."""
     found: dict[str, _Wanted] = {}
     for override in overrides:
@@ -82,12 +83,12 @@ def _by_property(overrides: Iterable[edit.Override]) -> list[_Wanted]:
 
 def apply(
     doc: YamlDocument,
-    overrides: edit.Overrides,
+    overrides: Overrides,
     service_elsewhere: YamlDocument | None = None,
     extra: Iterable[tuple[int, int, bytes]] = (),
     create_service: bool = True,
-    each: dict[int, dict[bytes, edit.Override]] | None = None,
-) -> edit.Result:
+    each: dict[int, dict[bytes, Override]] | None = None,
+) -> Result:
     """The document's bytes with every override applied, and what was touched.
 
     `service_elsewhere` is an included file holding the only `service:`; Fluent Bit refuses a
@@ -98,9 +99,9 @@ def apply(
     (and the service with `overrides`' own).
     """
     wanted = {kind: _by_property(keys.values()) for kind, keys in overrides.items() if keys}
-    kinds = {kind: edit.KindResult(0, False) for kind in wanted}
+    kinds = {kind: KindResult(0, False) for kind in wanted}
     edits = list(extra)
-    replaced: edit.Replaced = {}
+    replaced: Replaced = {}
     chosen = {index: _by_property(keys.values()) for index, keys in (each or {}).items()}
     for index, plugin in enumerate(doc.plugins):
         if each is not None and plugin.kind != SERVICE:
@@ -108,7 +109,7 @@ def apply(
                 edits += _edit_mapping(doc, plugin.mapping, plugin.kind, chosen[index], replaced)
         elif plugin.kind in wanted:
             edits += _edit_mapping(doc, plugin.mapping, plugin.kind, wanted[plugin.kind], replaced)
-            kinds[plugin.kind] = edit.KindResult(kinds[plugin.kind].sections + 1, False)
+            kinds[plugin.kind] = KindResult(kinds[plugin.kind].sections + 1, False)
     created = None
     if SERVICE in wanted and not kinds[SERVICE].sections:
         if service_elsewhere is not None and service_elsewhere.service_key is not None:
@@ -120,15 +121,15 @@ def apply(
             )
         if create_service:
             created = _new_service(doc, wanted[SERVICE])
-            kinds[SERVICE] = edit.KindResult(1, True)
+            kinds[SERVICE] = KindResult(1, True)
     edits.sort(key=lambda span: span[:2])
     if created is not None:
         edits.append(created)  # at the end of the document: after an edit at the same offset
-    return edit.Result(render(doc.data, edits), kinds, replaced)
+    return Result(render(doc.data, edits), kinds, replaced)
 
 
 def _edit_mapping(
-    doc: YamlDocument, mapping: Mapping, kind: str, wanted: list[_Wanted], replaced: edit.Replaced
+    doc: YamlDocument, mapping: Mapping, kind: str, wanted: list[_Wanted], replaced: Replaced
 ) -> list[tuple[int, int, bytes]]:
     edits = []
     added = []

@@ -12,20 +12,13 @@ from __future__ import annotations
 
 import os
 
-from fluent_launch import classic, stack
-from fluent_launch.document import SERVICE, Document, Include, line_end, render, within_line_limit
+from fluent_launch.classic import parse
+from fluent_launch.classic.document import Document, Include, line_end, within_line_limit
+from fluent_launch.edits import render
 from fluent_launch.errors import ConfigError, LaunchError
-from fluent_launch.read import read_config
-from fluent_launch.records import TYPE_CHECKING
+from fluent_launch.read import MAX_FILES, nested, read_config, resolve
+from fluent_launch.sections import SERVICE
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import TypeVar
-
-    T = TypeVar("T")
-
-# flb_cf_fluentbit.c: FLB_CF_FILE_NUM_LIMIT, counting the main config.
-MAX_FILES = 1000
 _SERVICE_FILE_KEYS = frozenset((b"parsers_file", b"plugins_file", b"streams_file"))
 
 
@@ -33,12 +26,12 @@ def prepare(doc: Document, inline_includes: bool) -> Document:
     """The document to apply overrides to: includes inlined if asked, paths made absolute."""
     root = os.path.dirname(os.path.realpath(doc.path))
     if inline_includes:
-        doc = classic.parse(inline(doc, root), doc.path)
+        doc = parse.parse(inline(doc, root), doc.path)
     elif doc.includes:
         # Fluent Bit reads them all before it starts: refuse what it would, as for YAML.
         nested(lambda: _Inliner(doc, root, paste=False).expand(doc))
     relocated = relocate(doc, root)
-    return doc if relocated is doc.data else classic.parse(relocated, doc.path)
+    return doc if relocated is doc.data else parse.parse(relocated, doc.path)
 
 
 def relocate(doc: Document, root: str) -> bytes:
@@ -85,7 +78,7 @@ def included(doc: Document, root: str) -> list[Document]:
                     if inode in seen or len(seen) >= MAX_FILES:
                         continue
                     seen.add(inode)
-                    child = classic.parse(read_config(target).data, target)
+                    child = parse.parse(read_config(target).data, target)
                 except (OSError, LaunchError):
                     continue
                 found.append(child)
@@ -103,12 +96,6 @@ def targets(include: Include, root: str) -> list[str]:
 
     # Like glob(3) with GLOB_NOSORT: directory order, which Python's glob also keeps.
     return glob.glob(os.fsdecode(_include_pattern(include.path, root)))
-
-
-def nested(call: Callable[[], T]) -> T:
-    """call(), which follows includes recursively, with room for MAX_FILES of them nested (a
-    few frames each, and Fluent Bit allows 1000 files nested as deep as they like)."""
-    return stack.nested(call, 4 * MAX_FILES)
 
 
 class _Inliner:
@@ -159,9 +146,9 @@ class _Inliner:
             data = read_config(target).data
         except LaunchError as error:
             raise ConfigError(parent, line, f"cannot include {error}") from None
-        doc = classic.parse(data, target)
+        doc = parse.parse(data, target)
         if self.paste and doc.indent is not None and doc.indent != self.indent:
-            doc = classic.parse(classic.reindent(data, target, doc.indent, self.indent), target)
+            doc = parse.parse(parse.reindent(data, target, doc.indent, self.indent), target)
         self.sections += len(doc.sections)
         body = self.expand(doc)
         # Without its own last newline, the file's last line would run into the next one.
@@ -184,17 +171,6 @@ def _check_no_section_spans(doc: Document, include: Include) -> None:
                     "cannot inline this @INCLUDE: entries after it belong to the section before it;"
                     " start a section after the @INCLUDE line",
                 )
-
-
-def resolve(path: bytes, root: str) -> bytes:
-    # read_config(): the path as given if stat() finds it (or fails otherwise than ENOENT).
-    try:
-        os.stat(path)
-    except FileNotFoundError:
-        return os.fsencode(os.path.join(root, os.fsdecode(path)))
-    except OSError:
-        pass
-    return os.fsencode(os.path.abspath(os.fsdecode(path)))
 
 
 def _include_pattern(path: bytes, root: str) -> bytes:
