@@ -146,7 +146,8 @@ arm64() {
 
 export FLUENT_LAUNCH_DIST=$PWD/dist/fluent-launch
 # The suites that run the launcher as a program, run again by the frozen binary and Python 3.9.
-cli_suites="tests/test_cli.py tests/test_hostile.py tests/test_diagnostics.py tests/test_overrides.py"
+cli_suites="tests/test_cli.py tests/test_hostile.py tests/test_diagnostics.py tests/test_overrides.py tests/test_memory_budget.py"
+cli_suites="$cli_suites tests/test_buffer.py"
 arm64_log=$(mktemp)
 build_arm64 >"$arm64_log" 2>&1 &
 arm64_build=$!

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import re
 import threading
 from pathlib import Path
@@ -264,6 +265,9 @@ def test_auto_without_any_limit_exits_1_naming_the_size_option() -> None:
     )
 
 
+@pytest.mark.skipif(
+    "FLUENT_LAUNCH_BIN" in os.environ, reason="PYTHONVERBOSE is Python's: the frozen binary ignores Python's variables"
+)
 def test_a_launch_without_the_option_imports_nothing_of_it(run: Run) -> None:
     done = run("-r", "/bin/true", "-c", str(FIRELENS), "-i", "Mem_Buf_Limit", "50M", extra_env={"PYTHONVERBOSE": "1"})
     assert done.returncode == 0, done.stderr
