@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The compose demo (README.md, "The compose demo"): the deployment guide's Fargate task on one
+# The compose demo (docs/compose-demo.md): the deployment guide's Fargate task on one
 # machine. It builds every image the task uses, starts the task, waits until the agent has
 # received the app's logs through Fluent Bit (or, with a stand-in Fluent Bit that exits at
 # once, until log_router has exited), stops log_router with SIGTERM as ECS stops a task,

@@ -1,7 +1,7 @@
 """Podman as the tests use it here: root, local base images only, every call bounded.
 
 scripts/test.sh installs scripts/containers.conf (runc and the ulimits these machines allow)
-for podman itself, so podman and podman-compose run here exactly as README.md writes them.
+for podman itself, so podman and podman-compose run here exactly as docs/compose-demo.md writes them.
 """
 
 from __future__ import annotations

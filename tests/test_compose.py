@@ -1,5 +1,5 @@
-"""The compose demo, run exactly as README.md writes it: `bash compose/demo.sh`, with only the
-variables README.md names (local images: no registry is reachable here).
+"""The compose demo, run exactly as docs/compose-demo.md writes it: `bash compose/demo.sh`, with
+only the variables docs/compose-demo.md names (local images: no registry is reachable here).
 
 With a stand-in fluent-bit image (always), the rig's plumbing: every image built from a clean
 slate, the named volume filled by the launcher image, the read-only log_router running the

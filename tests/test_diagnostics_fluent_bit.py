@@ -48,7 +48,8 @@ def version() -> tuple[int, ...]:
 
 
 def lets_through(kind: str, key: bytes) -> bool:
-    """Where this Fluent Bit's dry run takes a value its conversion refuses (see README)."""
+    """Where this Fluent Bit's dry run takes a value its conversion refuses (see docs/diagnostics.md,
+    "What Fluent Bit's own dry run does not catch")."""
     if version() < (2,):
         return True  # 1.9.10 logs the property it could not set and carries on
     if kind == SERVICE and version() < (5,):
