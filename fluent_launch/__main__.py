@@ -16,7 +16,7 @@ gc.disable()
 
 
 class _BundleFinder:
-    """Finds the launcher's own modules among the frozen bundle's .pyc files in one stat.
+    """Finds the launcher's own modules among the frozen bundle's .pyc files in one stat each.
 
     Otherwise each of the twenty-odd modules a start imports is looked for by the generic
     chain: the built-in and frozen importers, the path finder, PyInstaller's finder (written
@@ -28,7 +28,8 @@ class _BundleFinder:
         self.root = root
 
     def find_spec(self, name: str, path: object = None, target: object = None) -> ModuleSpec | None:
-        if not name.startswith("fluent_launch"):
+        # __future__ too: every module's `from __future__ import annotations` imports it.
+        if not name.startswith("fluent_launch") and name != "__future__":
             return None
         base = self.root + name.replace(".", "/")
         for file, package in ((base + ".pyc", None), (base + "/__init__.pyc", [base])):

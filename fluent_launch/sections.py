@@ -62,7 +62,8 @@ _KEY_IDS: dict[str, str] = {}  # the few keys a config spells, each translated o
 
 
 def _key_id(key: str) -> str:
-    if not key[:1].islower() or not key[:1].isascii() or "_" in key:
+    # Most keys have no capital at all: the same key, without a walk over its letters.
+    if key.islower() or not key[:1].islower() or not key[:1].isascii() or "_" in key:
         return key.lower()
     return "".join(
         "_" + char.lower() if char.isupper() and char.isascii() and index else char.lower()
