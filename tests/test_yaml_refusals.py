@@ -174,6 +174,11 @@ REFUSED = [
     (_DUMMY + "      tag: [a,\n---\n]\n", 5, "a '---' or '...' line inside a flow collection"),
     (_DUMMY + "      tag: {a: b\n...\n}\n", 5, "a '---' or '...' line inside a flow collection"),
     ("service:\n  flush:\n    &x\n!!str a: 1\n", 4, "anchors and tags on mapping keys"),
+    # Found by Hypothesis against PyYAML's libyaml: a tab where an explicit key's '?' or its ':'
+    # allows a simple key.
+    ("service:\n  ?\tflush\n  : 1\n", 2, "a tab after '?'"),
+    ("service:\n  ? \tflush\n  : 1\n", 2, "a tab after '?'"),
+    ("service:\n  ? flush\n  :\t1\n", 3, "a tab after the ':' of an explicit key"),
 ]
 # Structures Fluent Bit's reader takes, with the versions that take them (read off `--dry-run` of
 # 4.2.8 and 5.1.1; test_fluent_bit_takes_these checks them again where FLUENT_BIT_BIN is set).

@@ -480,6 +480,10 @@ class Reader:
         """The pair whose explicit key ('? ') is at (row, col) of a block mapping, and the position
         past it. Fluent Bit takes only a scalar as a key; this reader takes it on the '?' line,
         with its value after a ':' at the same column on a later line."""
+        # After a '?' or its ':' in block context libyaml allows a simple key, and so takes no
+        # tab as the space before one.
+        if self.lines[row][col + 1 :].lstrip(b" ")[:1] == b"\t":
+            raise self.error(row, "a tab after '?' (libyaml refuses it)")
         key, end_row, end_col = self.value_after(row, col + 1, col, after_key=True)
         if not isinstance(key, Scalar):
             raise self.error(key.line - 1, _NOT_A_KEY)
@@ -490,6 +494,8 @@ class Reader:
         line = self.lines[next_row] if next_row < len(self.lines) else b""
         if next_col != col or line[col : col + 1] != b":" or line[col + 1 : col + 2] not in (b"", b" ", b"\t"):
             raise self.error(row, "an explicit key ('? ') without a ': value' line is not supported")
+        if line[col + 1 :].lstrip(b" ")[:1] == b"\t":
+            raise self.error(next_row, "a tab after the ':' of an explicit key (libyaml refuses it)")
         value, end_row, end_col = self.value_after(next_row, col + 1, col, after_key=True)
         return key, value, end_row, end_col
 
