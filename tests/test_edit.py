@@ -141,6 +141,22 @@ def test_nul_joined_entry_is_rewritten_whole() -> None:
     assert apply(data, ("input", "Name", "cpu")) == b"[INPUT]\n    Name cpu\n    Tag x\n"
 
 
+def test_an_edit_that_would_change_how_fluent_bit_reads_the_lines_after_it_is_refused() -> None:
+    # Found by fuzz/fuzz_classic.py. Fluent Bit reads `Name lu` joined with `Match *` (the NUL
+    # cuts the first line short), and the long `code` line up to its NUL; without the NUL the
+    # edit removes, the buffer is smaller, and it would read `Match *`, a longer `code` and a
+    # `name stdout` that makes the filter a stdout.
+    data = b"[FILTER]\n    Name    lu\0a\n    Match   *\n    code    " + b"x" * 4000 + b"\0" + b"y" * 500
+    data += b"\n    name stdout\n"
+    assert [entry.key for entry in classic.parse(data, "t").sections[0].entries] == [b"name", b"code"]
+    with pytest.raises(ConfigError) as refused:
+        apply(data, ("filter", "Name", "grep"))
+    assert refused.value.line == 2 and "would make Fluent Bit read the lines after the edit" in refused.value.message
+    # An edit that leaves the lines with NUL bytes as they are is made.
+    out = apply(data, ("filter", "Alias", "a"))
+    assert out == data + b"    Alias a\n"
+
+
 def test_key_added_after_an_unterminated_last_line_with_a_nul_is_not_joined_to_it() -> None:
     # Found by fuzz/fuzz_classic.py: terminating that line made Fluent Bit append the new one to it.
     data = b"[INPUT]\n    Name dummy\0junk"

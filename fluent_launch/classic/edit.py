@@ -19,7 +19,7 @@ from fluent_launch.records import TYPE_CHECKING
 from fluent_launch.sections import SERVICE
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 
 def apply(doc: Document, overrides: Overrides, each: dict[int, dict[bytes, Override]] | None = None) -> Result:
@@ -46,13 +46,18 @@ def apply(doc: Document, overrides: Overrides, each: dict[int, dict[bytes, Overr
         units = ((section, wanted[section.kind]) for section in doc.sections.of_kinds(wanted.keys() - {SERVICE}, keys))
     else:
         units = ((doc.section(index, frozenset(each[index])), each[index]) for index in sorted(each))
-    edits = _in_file_order(doc, units, service_edits, replaced)
+    edits: Iterable[tuple[int, int, bytes]] = _in_file_order(doc, units, service_edits, replaced)
     if kinds.get(SERVICE, KindResult(0, False)).created:
         # At the very end, after every @INCLUDE, so its values win over an included [SERVICE].
         edits = itertools.chain(edits, (_new_service(doc, wanted[SERVICE]),))
+    nul = b"\0" in doc.data
+    if nul:
+        edits = list(edits)  # looked at again below: a config with NUL bytes is a small one
     data = render(doc.data, within_line_limit(doc.path, doc.data, edits))
-    if b"\0" in doc.data or len(data) > parse.BUFFER_LIMIT:
-        _check_still_accepted(doc.path, data)
+    if nul or len(data) > parse.BUFFER_LIMIT:
+        edited = _check_still_accepted(doc.path, data)
+        if nul:
+            _check_read_alike(doc, edited, edits)
     return Result(data, kinds, replaced)
 
 
@@ -75,17 +80,68 @@ def _in_file_order(
     yield from service_edits[pending:]
 
 
-def _check_still_accepted(path: str, data: bytes) -> None:
-    """Refuse an edit that would make Fluent Bit refuse the config.
+def _check_still_accepted(path: str, data: bytes) -> Document:
+    """The edited config as Fluent Bit reads it; refuse an edit that would make Fluent Bit refuse it.
 
     Only NUL bytes (each short read doubles Fluent Bit's line buffer, and terminating the last
     line makes it one) and lines near the 32 MiB limit can do that, so only configs with them
     are read again.
     """
     try:
-        parse.parse(data, path)
+        return parse.parse(data, path)
     except ConfigError as error:
         raise ConfigError(path, error.line, f"Fluent Bit would refuse the edited config: {error.message}") from None
+
+
+def _check_read_alike(doc: Document, edited: Document, edits: Iterable[tuple[int, int, bytes]]) -> None:
+    """Refuse an edit after which Fluent Bit would read the lines it did not touch otherwise.
+
+    Fluent Bit's line buffer grows with every read a NUL byte cuts short, and its size decides
+    where a long line is cut and joined to the next: an edit that removes or adds NUL bytes
+    (replacing a value that held some) can make a later line read as an entry of its own, or
+    an entry's line as part of another's. So every entry the edit did not touch must be read
+    again with the same key and value, where the edit moved it, in a section of the same
+    kind, and no other entry may appear outside the lines the edit wrote.
+    """
+    made = sorted(edits)
+    untouched: dict[int, tuple[str, bytes, bytes]] = {}
+    at = shift = 0
+    for start, end, kind, key, value in _readings(doc):
+        while at < len(made) and made[at][1] <= start:
+            shift += len(made[at][2]) - (made[at][1] - made[at][0])
+            at += 1
+        if at == len(made) or end <= made[at][0]:
+            untouched[start + shift] = (kind, key, value)
+    written = []
+    shift = 0
+    for start, end, replacement in made:
+        written.append((start + shift, start + shift + len(replacement)))
+        shift += len(replacement) - (end - start)
+    alike = 0
+    for start, _, kind, key, value in _readings(edited):
+        if untouched.get(start) == (kind, key, value):
+            alike += 1
+        elif start in untouched or not any(begin <= start < end for begin, end in written):
+            break
+    else:
+        if alike == len(untouched):
+            return
+    raise ConfigError(
+        doc.path,
+        doc.data.count(b"\n", 0, made[0][0]) + 1 if made else 1,
+        "cannot edit here: the NUL bytes in this config would make Fluent Bit read the lines after the edit"
+        " otherwise than before it",
+    )
+
+
+def _readings(doc: Document) -> list[tuple[int, int, str, bytes, bytes]]:
+    """(start, end, section kind, key, value) of every entry, groups' too, in file order."""
+    found = []
+    for index, kind in enumerate(doc.kinds):
+        section = doc.section(index)
+        for entry in [*section.entries, *(entry for group in section.groups for entry in group.entries)]:
+            found.append((entry.start, entry.end, kind, entry.key, entry.value))
+    return sorted(found)
 
 
 def _edit_unit(
