@@ -18,7 +18,7 @@ RUN apt-get update \
 WORKDIR /src
 COPY pyproject.toml README.md constraints.txt ./
 COPY fluent_launch/ fluent_launch/
-COPY build/build.sh build/portable.py build/fluent-launch.spec build/
+COPY build/build.sh build/modules.py build/portable.py build/fluent-launch.spec build/
 ARG INSTALL_DIR=/var/alertlogic/lib/fluent-bit
 RUN INSTALL_DIR=${INSTALL_DIR} bash build/build.sh
 
