@@ -1,7 +1,7 @@
 """The entry point of `python -m fluent_launch` and of the frozen binary."""
 
-# No `from __future__ import annotations` here: __future__ is one of the packed modules, which
-# this module is what loads; the annotations that need it are strings.
+# No `from __future__ import annotations` here: __future__ is one of the packed modules, and this
+# module is what loads them; the annotations that need it are strings.
 import gc
 import marshal
 import os
