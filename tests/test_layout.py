@@ -112,11 +112,19 @@ def test_every_module_opens_with_one_sentence_saying_its_job(name: str) -> None:
     assert first.endswith("."), f"{name}: {first!r}"
 
 
-def test_a_yaml_launch_never_imports_the_classic_reader() -> None:
+@pytest.mark.parametrize(
+    ("path", "data", "other"),
+    [
+        ("x.conf", b"[INPUT]\n    Name dummy\n", "fluent_launch.yaml"),
+        ("x.yaml", b"pipeline:\n  inputs:\n    - name: dummy\n", "fluent_launch.classic"),
+    ],
+    ids=["classic", "yaml"],
+)
+def test_a_launch_imports_nothing_of_the_other_format(path: str, data: bytes, other: str) -> None:
     probe = (
         "import sys; from fluent_launch import cli, formats;"
-        "formats.edit_config('x.yaml', b'pipeline:\\n  inputs:\\n    - name: dummy\\n', {}, False);"
-        "print(sorted(name for name in sys.modules if name.startswith('fluent_launch.classic')))"
+        f"formats.edit_config({path!r}, {data!r}, {{}}, False);"
+        f"print(sorted(name for name in sys.modules if name.startswith({other!r})))"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PACKAGE.parent, check=True)
     assert done.stdout == "[]\n"

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ from fluent_launch.yaml.edit import quote
 from fluent_launch.yaml.includes import Loaded
 from tests import yaml_view
 from tests.helpers import overrides
-from tests.paths import CORPUS, REPO, SHARED
+from tests.paths import CORPUS, SHARED
 from tests.running import assert_refused, launch
 
 FIRELENS_YAML = CORPUS / "yaml" / "firelens" / "fluent-bit.yaml"
@@ -305,16 +303,6 @@ def test_plugins_read_again_from_the_bytes_read_as_first_read(newline: str) -> N
         [("name", "dummy", 3, b"dummy"), ("tag", "a b", 4, b"'a b'")],
         [("name", "cpu", 5, b"cpu"), ("a", "b", 6, b"b"), ("c", "d #e", 7, b'"d #e"')],
     ]
-
-
-def test_a_classic_launch_never_imports_the_yaml_reader() -> None:
-    probe = (
-        "import sys; from fluent_launch import cli, formats;"
-        "formats.edit_config('x.conf', b'[INPUT]\\n    Name dummy\\n', {}, False);"
-        "print(sorted(name for name in sys.modules if 'yaml' in name))"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True)
-    assert done.stdout == "[]\n"
 
 
 def test_the_cli_edits_a_yaml_config(tmp_path: Path) -> None:
